@@ -1,0 +1,229 @@
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+
+from .roles import ROLE_CHOICES, SECTIONS
+
+HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def _relative_luminance(hex_colour):
+    def channel(value):
+        value /= 255
+        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def contrast_with_white(hex_colour):
+    """WCAG contrast ratio of white text on ``hex_colour``."""
+    return 1.05 / (_relative_luminance(hex_colour) + 0.05)
+
+
+def validate_brand_colour(value):
+    if not HEX_COLOUR.match(value or ""):
+        raise ValidationError(_("色は #1a6b4f のように # と16進数6桁で入力してください。"))
+    ratio = contrast_with_white(value)
+    if ratio < 4.5:
+        raise ValidationError(
+            _(
+                "白い文字とのコントラスト比が %(ratio).1f:1 で、基準（4.5:1 以上）を満たしません。"
+                "もっと濃い色を選んでください。"
+            ),
+            params={"ratio": ratio},
+        )
+
+
+class HomePage(Page):
+    """The front page of one municipality's site; the root of its page tree."""
+
+    lead = models.CharField(_("リード文"), max_length=200, blank=True)
+    body = RichTextField(_("本文"), blank=True, features=["h2", "h3", "bold", "link", "ol", "ul"])
+
+    content_panels = Page.content_panels + [FieldPanel("lead"), FieldPanel("body")]
+
+    parent_page_types = ["wagtailcore.Page"]
+
+    class Meta:
+        verbose_name = _("ホーム")
+        verbose_name_plural = _("ホーム")
+
+    def get_context(self, request, *args, **kwargs):
+        from .life_stages import LIFE_STAGES
+
+        context = super().get_context(request, *args, **kwargs)
+        context["sections"] = self.get_children().live().public().specific()
+        context["life_stages"] = LIFE_STAGES
+        return context
+
+
+class SectionPage(Page):
+    """One of the five sections of a municipality's site (行政情報, 地域情報, …).
+
+    ``section`` says which one, so code finds a town's 地域情報 without relying on a title or a
+    slug an editor may change.
+    """
+
+    section = models.CharField(
+        _("区分"),
+        max_length=20,
+        choices=[(section.key, section.title) for section in SECTIONS],
+    )
+    lead = models.CharField(_("リード文"), max_length=200, blank=True)
+    body = RichTextField(_("本文"), blank=True, features=["h2", "h3", "bold", "link", "ol", "ul"])
+
+    content_panels = Page.content_panels + [FieldPanel("lead"), FieldPanel("body")]
+    settings_panels = Page.settings_panels + [FieldPanel("section")]
+
+    parent_page_types = ["home.HomePage"]
+
+    class Meta:
+        verbose_name = _("セクション")
+        verbose_name_plural = _("セクション")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["children"] = self.get_children().live().public().order_by("-first_published_at")[:20]
+        return context
+
+
+@register_setting(icon="site")
+class MunicipalitySettings(BaseSiteSetting):
+    """What a municipality shows on every page: its name, logo, colour and contacts."""
+
+    official_name = models.CharField(_("正式名称"), max_length=60, help_text=_("例：三鷹市"))
+    short_name = models.CharField(
+        _("略称"), max_length=30, blank=True, help_text=_("例：みたか。空欄なら正式名称を使います。")
+    )
+    site_title = models.CharField(
+        _("サイト名"), max_length=60, blank=True, help_text=_("例：みたか子育てねっと")
+    )
+    logo = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("ロゴ"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    brand_colour = models.CharField(
+        _("テーマ色"),
+        max_length=7,
+        default="#1a6b4f",
+        validators=[validate_brand_colour],
+        help_text=_("見出し帯の色。白い文字が読めるよう、コントラスト比4.5:1以上の色にしてください。"),
+    )
+    postal_code = models.CharField(_("郵便番号"), max_length=8, blank=True)
+    address = models.CharField(_("所在地"), max_length=200, blank=True)
+    phone = models.CharField(_("代表電話"), max_length=20, blank=True)
+    office_name = models.CharField(
+        _("担当窓口"), max_length=60, blank=True, help_text=_("例：子ども政策部 子育て広報室")
+    )
+    office_hours = models.CharField(_("受付時間"), max_length=100, blank=True)
+    child_guidance_dial = models.CharField(
+        _("児童相談所虐待対応ダイヤル"), max_length=20, default="189"
+    )
+    pediatric_emergency = models.CharField(_("子ども医療電話相談"), max_length=20, default="#8000")
+    police = models.CharField(_("警察"), max_length=20, default="110")
+    fire_ambulance = models.CharField(_("消防・救急"), max_length=20, default="119")
+    collection = models.ForeignKey(
+        "wagtailcore.Collection",
+        verbose_name=_("画像・文書のコレクション"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+
+    panels = [
+        MultiFieldPanel(
+            [
+                FieldPanel("official_name"),
+                FieldPanel("short_name"),
+                FieldPanel("site_title"),
+                FieldPanel("logo"),
+                FieldPanel("brand_colour"),
+            ],
+            heading=_("自治体"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("office_name"),
+                FieldPanel("postal_code"),
+                FieldPanel("address"),
+                FieldPanel("phone"),
+                FieldPanel("office_hours"),
+            ],
+            heading=_("問い合わせ先"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("child_guidance_dial"),
+                FieldPanel("pediatric_emergency"),
+                FieldPanel("police"),
+                FieldPanel("fire_ambulance"),
+            ],
+            heading=_("緊急連絡先（全ページに表示）"),
+        ),
+    ]
+
+    class Meta:
+        verbose_name = _("自治体の設定")
+        verbose_name_plural = _("自治体の設定")
+
+    def __str__(self):
+        return self.official_name
+
+    @property
+    def display_title(self):
+        return self.site_title or f"{self.short_name or self.official_name}子育てねっと"
+
+
+class MunicipalityRole(models.Model):
+    """Links a municipality's group to the role it plays there.
+
+    Code asks "who are the counsellors of this town?" through this table instead of parsing
+    group names, which staff may rename.
+    """
+
+    site = models.ForeignKey(
+        "wagtailcore.Site",
+        verbose_name=_("自治体"),
+        on_delete=models.CASCADE,
+        related_name="roles",
+    )
+    role = models.CharField(_("役割"), max_length=30, choices=ROLE_CHOICES)
+    group = models.OneToOneField(
+        "auth.Group",
+        verbose_name=_("グループ"),
+        on_delete=models.CASCADE,
+        related_name="municipality_role",
+    )
+
+    class Meta:
+        verbose_name = _("自治体の役割")
+        verbose_name_plural = _("自治体の役割")
+        constraints = [models.UniqueConstraint(fields=["site", "role"], name="one_group_per_role")]
+
+    def __str__(self):
+        return self.group.name
+
+
+def municipality_sites_for(user):
+    """The sites (municipalities) a user works in, through their role groups."""
+    from wagtail.models import Site
+
+    if not user.is_authenticated:
+        return Site.objects.none()
+    if user.is_superuser:
+        return Site.objects.all()
+    return Site.objects.filter(roles__group__user=user).distinct()
+

@@ -1,0 +1,106 @@
+"""The sections of a municipality's site and the roles that work in it.
+
+Each role becomes one Django group per municipality ("三鷹市 NPO編集者"), whose page, collection
+and site-setting permissions are scoped to that municipality alone. The table here is the one
+place that says who may do what; ``home.municipality`` applies it.
+"""
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext_lazy as _
+
+PAGE_EDIT = ("add_page", "change_page", "publish_page", "lock_page", "unlock_page")
+MEDIA_EDIT = (
+    "add_image",
+    "change_image",
+    "choose_image",
+    "add_document",
+    "change_document",
+    "choose_document",
+)
+MEDIA_ADD = ("add_image", "choose_image", "add_document", "choose_document")
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    slug: str
+    lead: str
+
+
+SECTIONS = (
+    Section(
+        "municipal",
+        "行政情報",
+        "gyosei",
+        "子育て広報室がお届けする、手当・助成、健診、保育園の入園などの制度とお知らせです。",
+    ),
+    Section(
+        "regional",
+        "地域情報",
+        "chiiki",
+        "NPOと市民記者が取材してつくる、子育てひろばやイベント、まちの情報です。",
+    ),
+    Section(
+        "community",
+        "掲示板・ブログ",
+        "keijiban",
+        "「こんな時どうしてる？」を気軽に聞ける掲示板と、子育て中の市民のブログです。",
+    ),
+    Section(
+        "consult",
+        "ねっと相談",
+        "soudan",
+        "子育ての心配ごとを、相談員にインターネットで相談できます。秘密は守られます。",
+    ),
+    Section(
+        "familysupport",
+        "ファミリーサポート",
+        "famisapo",
+        "子育ての手助けをしてほしい人と、手助けをしたい人が会員になって支え合う仕組みです。",
+    ),
+)
+
+SECTION_KEYS = tuple(section.key for section in SECTIONS)
+
+
+@dataclass(frozen=True)
+class Role:
+    """One role of DESIGN.md and the permissions its group gets in one municipality.
+
+    ``pages`` maps a section key (or ``"home"`` for the whole site) to page permission
+    codenames granted on that subtree.
+    """
+
+    key: str
+    label: str
+    admin: bool = False
+    pages: dict = field(default_factory=dict)
+    media: tuple = ()
+    site_settings: bool = False
+
+
+ROLES = (
+    Role(
+        "site_admin",
+        _("サイト管理者"),
+        admin=True,
+        pages={"home": PAGE_EDIT + ("bulk_delete_page",)},
+        media=MEDIA_EDIT,
+        site_settings=True,
+    ),
+    Role("municipal_staff", _("行政担当"), admin=True, pages={"municipal": PAGE_EDIT}, media=MEDIA_EDIT),
+    Role("npo_editor", _("NPO編集者"), admin=True, pages={"regional": PAGE_EDIT}, media=MEDIA_EDIT),
+    Role("citizen_reporter", _("市民記者"), admin=True, pages={"regional": ("add_page",)}, media=MEDIA_ADD),
+    Role("moderator", _("モデレーター"), admin=True),
+    Role("counsellor", _("相談員"), admin=True),
+    Role("fs_advisor", _("ファミサポ アドバイザー"), admin=True),
+    Role("member", _("保護者会員")),
+    Role("fs_provider", _("提供会員")),
+    Role("fs_requester", _("依頼会員")),
+)
+
+ROLE_KEYS = tuple(role.key for role in ROLES)
+ROLE_CHOICES = [(role.key, role.label) for role in ROLES]
+BY_KEY = {role.key: role for role in ROLES}
