@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class HomeConfig(AppConfig):
     name = "home"
     verbose_name = _("自治体・ホーム")
+
+    def ready(self):
+        from . import admin_scoping
+
+        admin_scoping.install()

@@ -5,8 +5,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
-from wagtail.fields import RichTextField
+from .fields import SafeRichTextField
 from wagtail.models import Page
+from wagtail.search import index
 
 from .roles import ROLE_CHOICES, SECTIONS
 
@@ -45,9 +46,9 @@ class HomePage(Page):
     """The front page of one municipality's site; the root of its page tree."""
 
     lead = models.CharField(_("リード文"), max_length=200, blank=True)
-    body = RichTextField(_("本文"), blank=True, features=["h2", "h3", "bold", "link", "ol", "ul"])
+    body = SafeRichTextField(_("本文"), blank=True, features=["h2", "h3", "bold", "link", "ol", "ul"])
 
-    content_panels = Page.content_panels + [FieldPanel("lead"), FieldPanel("body")]
+    content_panels = [*Page.content_panels, FieldPanel("lead"), FieldPanel("body")]
 
     parent_page_types = ["wagtailcore.Page"]
 
@@ -77,10 +78,10 @@ class SectionPage(Page):
         choices=[(section.key, section.title) for section in SECTIONS],
     )
     lead = models.CharField(_("リード文"), max_length=200, blank=True)
-    body = RichTextField(_("本文"), blank=True, features=["h2", "h3", "bold", "link", "ol", "ul"])
+    body = SafeRichTextField(_("本文"), blank=True, features=["h2", "h3", "bold", "link", "ol", "ul"])
 
-    content_panels = Page.content_panels + [FieldPanel("lead"), FieldPanel("body")]
-    settings_panels = Page.settings_panels + [FieldPanel("section")]
+    content_panels = [*Page.content_panels, FieldPanel("lead"), FieldPanel("body")]
+    settings_panels = [*Page.settings_panels, FieldPanel("section")]
 
     parent_page_types = ["home.HomePage"]
 
@@ -127,9 +128,7 @@ class MunicipalitySettings(BaseSiteSetting):
         _("担当窓口"), max_length=60, blank=True, help_text=_("例：子ども政策部 子育て広報室")
     )
     office_hours = models.CharField(_("受付時間"), max_length=100, blank=True)
-    child_guidance_dial = models.CharField(
-        _("児童相談所虐待対応ダイヤル"), max_length=20, default="189"
-    )
+    child_guidance_dial = models.CharField(_("児童相談所虐待対応ダイヤル"), max_length=20, default="189")
     pediatric_emergency = models.CharField(_("子ども医療電話相談"), max_length=20, default="#8000")
     police = models.CharField(_("警察"), max_length=20, default="110")
     fire_ambulance = models.CharField(_("消防・救急"), max_length=20, default="119")
@@ -227,3 +226,26 @@ def municipality_sites_for(user):
         return Site.objects.all()
     return Site.objects.filter(roles__group__user=user).distinct()
 
+
+class StandardPage(Page):
+    """A plain page of text (how a service works, an about page) in any section.
+
+    The portal issue adds page types with structure (notices, services, events …); this is the
+    page for everything else.
+    """
+
+    lead = models.CharField(_("リード文"), max_length=200, blank=True)
+    body = SafeRichTextField(
+        _("本文"),
+        blank=True,
+        features=["h2", "h3", "h4", "bold", "italic", "link", "document-link", "image", "ol", "ul", "hr"],
+    )
+
+    content_panels = [*Page.content_panels, FieldPanel("lead"), FieldPanel("body")]
+    search_fields = [*Page.search_fields, index.SearchField("lead"), index.SearchField("body")]
+
+    parent_page_types = ["home.SectionPage", "home.StandardPage"]
+
+    class Meta:
+        verbose_name = _("標準ページ")
+        verbose_name_plural = _("標準ページ")

@@ -62,7 +62,9 @@ def _check_free(name, hostname, port):
         if existing is None or existing.official_name != name:
             owner = existing.official_name if existing else site.site_name or str(site)
             raise MunicipalityError(
-                _("ホスト名 %(hostname)s は既に「%(owner)s」で使われています。別のホスト名を指定してください。")
+                _(
+                    "ホスト名 %(hostname)s は既に「%(owner)s」で使われています。別のホスト名を指定してください。"
+                )
                 % {"hostname": hostname, "owner": owner}
             )
         return site

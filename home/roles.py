@@ -86,7 +86,7 @@ ROLES = (
         "site_admin",
         _("サイト管理者"),
         admin=True,
-        pages={"home": PAGE_EDIT + ("bulk_delete_page",)},
+        pages={"home": (*PAGE_EDIT, "bulk_delete_page")},
         media=MEDIA_EDIT,
         site_settings=True,
     ),

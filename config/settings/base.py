@@ -8,7 +8,6 @@ except the secrets, which ``production.py`` requires.
 from pathlib import Path
 
 import environ
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 

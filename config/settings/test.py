@@ -17,4 +17,4 @@ STORAGES = {
 }
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "modelsearch.backends.database"}}
 WAGTAILADMIN_BASE_URL = "http://testserver"
-
+LOGGING = {**LOGGING, "root": {"handlers": ["console"], "level": "WARNING"}}  # noqa: F405

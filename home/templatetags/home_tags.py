@@ -22,9 +22,7 @@ def municipality(context):
     if not hasattr(request, "_kosodate_town"):
         site = _site(request)
         request._kosodate_town = (
-            MunicipalitySettings.objects.select_related("logo").filter(site=site).first()
-            if site
-            else None
+            MunicipalitySettings.objects.select_related("logo").filter(site=site).first() if site else None
         )
     return request._kosodate_town
 

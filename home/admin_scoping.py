@@ -1,0 +1,35 @@
+"""Keeps the admin's page-listing filters inside the user's own municipalities.
+
+Wagtail's page explorer offers "site", "owner" and "edited by" filters whose choices are every
+site and every page owner of the installation. On a platform shared by several towns that
+would show a reporter of town A the names of town B's site and staff, so the choices are
+narrowed to the municipalities the user works in. (Pages themselves are already scoped by
+Wagtail's page permissions; this only concerns the filter choices.)
+"""
+
+from django.contrib.auth import get_user_model
+from wagtail.admin.views.pages.listing import PageFilterSet
+
+from .models import municipality_sites_for
+
+
+def _sites(request):
+    return municipality_sites_for(request.user)
+
+
+def _colleagues(request):
+    User = get_user_model()
+    if request.user.is_superuser:
+        return User.objects.all()
+    return User.objects.filter(groups__municipality_role__site__in=_sites(request)).distinct()
+
+
+def _owners(request):
+    return _colleagues(request).filter(owned_pages__isnull=False).distinct()
+
+
+def install():
+    filters = PageFilterSet.base_filters
+    filters["site"].queryset = _sites
+    filters["owner"].queryset = _owners
+    filters["edited_by"].queryset = _colleagues

@@ -1,0 +1,30 @@
+"""Factories shared by every test folder."""
+
+import factory
+from django.contrib.auth import get_user_model
+
+PASSWORD = "correct-horse-battery"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.jp")
+    nickname = factory.Sequence(lambda n: f"ニックネーム{n}")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def save_password(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+def member_of(town, role, **kwargs):
+    """A user in ``role`` of ``town`` (a ``home.municipality.Municipality``)."""
+    user = UserFactory(municipality=town.site, **kwargs)
+    user.groups.add(town.group(role))
+    return user

@@ -1,0 +1,122 @@
+"""The public pages every municipality gets: home, sections, life stages, health."""
+
+from unittest import mock
+
+import pytest
+from django.db import OperationalError, connection
+from django.urls import reverse
+
+from home.life_stages import LIFE_STAGES
+from home.models import StandardPage
+
+pytestmark = pytest.mark.django_db
+
+
+def get(client, town, path="/"):
+    return client.get(path, HTTP_HOST=town.site.hostname)
+
+
+def test_home_page_has_everything_a_parent_needs_on_every_page(client, town_a):
+    response = get(client, town_a)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="ja">' in html
+    assert 'class="skip-link" href="#main"' in html and 'id="main"' in html
+    assert "三鷹市子育てねっと" in html
+    for section in town_a.sections.values():
+        assert f'href="{section.url}"' in html
+    for stage in LIFE_STAGES:
+        assert reverse("life_stage", args=[stage.slug]) in html
+        assert str(stage.label) in html
+    assert 'role="search"' in html and 'name="q"' in html and "サイト内検索" in html
+    for number in ('href="tel:189"', 'href="tel:%238000"', 'href="tel:110"', 'href="tel:119"'):
+        assert number in html
+    assert 'media="print"' in html
+
+
+def test_every_page_links_only_to_self_hosted_assets(client, town_a):
+    html = get(client, town_a).content.decode()
+    assert "https://" not in html.split("</head>")[0]
+    assert "//cdn" not in html and "googleapis" not in html
+
+
+def test_section_page_shows_its_lead_and_marks_the_current_menu_item(client, town_a):
+    regional = town_a.sections["regional"]
+    response = get(client, town_a, regional.url)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<h1>地域情報</h1>" in html
+    assert f'href="{regional.url}" aria-current="page"' in html
+
+
+def test_each_towns_home_shows_its_own_name_and_colour(client, town_a, town_b):
+    town_b.settings.brand_colour = "#7a2e8c"
+    town_b.settings.save()
+    html_b = get(client, town_b).content.decode()
+    assert "立川市子育てねっと" in html_b and "三鷹市" not in html_b
+    assert "--brand: #7a2e8c" in html_b
+
+
+def test_user_text_is_escaped(client, town_a):
+    page = StandardPage(title="<script>alert(1)</script>のお知らせ", lead="<b>太字</b>")
+    town_a.sections["regional"].add_child(instance=page)
+    page.save_revision().publish()
+    html = get(client, town_a, page.url).content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;のお知らせ" in html
+    assert "&lt;b&gt;太字&lt;/b&gt;" in html
+
+
+def test_rich_text_is_sanitised(client, town_a):
+    page = StandardPage(
+        title="予防接種のご案内",
+        body='<p>受付<script>alert(1)</script><a href="javascript:alert(1)" onclick="x()">詳細</a></p>',
+    )
+    town_a.sections["municipal"].add_child(instance=page)
+    page.save_revision().publish()
+    html = get(client, town_a, page.url).content.decode()
+    assert "受付" in html
+    assert "alert(1)" not in html.split('id="main"')[1].split("</main>")[0]
+    assert "onclick" not in html
+
+
+@pytest.mark.parametrize("stage", LIFE_STAGES, ids=lambda s: s.slug)
+def test_each_life_stage_has_its_page(client, town_a, stage):
+    response = get(client, town_a, reverse("life_stage", args=[stage.slug]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"{stage.label}のお子さんがいる家庭へ" in html
+    assert str(stage.summary) in html
+
+
+def test_unknown_life_stage_is_a_friendly_404(client, town_a):
+    response = get(client, town_a, "/stage/age-99/")
+    assert response.status_code == 404
+    assert "ページが見つかりません" in response.content.decode()
+
+
+def test_english_is_available_through_the_language_prefix(client, town_a):
+    response = get(client, town_a, "/en/search/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="en">' in html
+    assert "Site search" in html
+
+
+def test_healthz_answers_ok_when_the_database_answers(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_healthz_answers_503_when_the_database_does_not(client):
+    with mock.patch.object(connection, "cursor", side_effect=OperationalError("down")):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["status"] == "unavailable"
+    assert "down" not in response.content.decode(), "no internal detail leaks"
+
+
+def test_healthz_refuses_other_methods(client):
+    assert client.post("/healthz").status_code == 405
