@@ -5,10 +5,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
-from .fields import SafeRichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
+from .fields import SafeRichTextField
 from .roles import ROLE_CHOICES, SECTIONS
 
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")

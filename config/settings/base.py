@@ -34,6 +34,8 @@ env = environ.Env(
     STATIC_ROOT=(str, str(BASE_DIR / "static_collected")),
     WAGTAILADMIN_BASE_URL=(str, "http://127.0.0.1:8000"),
     LOG_LEVEL=(str, "INFO"),
+    SECURE_SSL_REDIRECT=(bool, True),
+    SECURE_HSTS_SECONDS=(int, 60 * 60 * 24 * 365),
 )
 
 DEBUG = env("DEBUG")
@@ -89,6 +91,7 @@ LOCAL_APPS = [
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
+    "home.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

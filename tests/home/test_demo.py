@@ -51,7 +51,11 @@ def test_loading_twice_changes_nothing():
     load()
     counts = (Page.objects.count(), get_user_model().objects.count(), get_image_model().objects.count())
     load()
-    assert (Page.objects.count(), get_user_model().objects.count(), get_image_model().objects.count()) == counts
+    assert (
+        Page.objects.count(),
+        get_user_model().objects.count(),
+        get_image_model().objects.count(),
+    ) == counts
 
 
 def test_demo_refuses_to_run_with_debug_off_unless_asked(settings):

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
@@ -61,14 +63,14 @@ def test_running_again_changes_nothing(town_a):
 
 def test_hostname_of_another_municipality_is_refused_and_nothing_is_created(town_a):
     before = _counts()
-    with pytest.raises(CommandError, match="mitaka.example.jp は既に「三鷹市」で使われています"):
+    with pytest.raises(CommandError, match=re.escape("mitaka.example.jp は既に「三鷹市」で使われています")):
         call_command("create_municipality", "--name", "立川市", "--hostname", "mitaka.example.jp")
     assert _counts() == before
 
 
 def test_same_name_on_a_second_hostname_is_refused(town_a):
     before = _counts()
-    with pytest.raises(MunicipalityError, match="既にホスト名 mitaka.example.jp で登録"):
+    with pytest.raises(MunicipalityError, match=re.escape("既にホスト名 mitaka.example.jp で登録")):
         create_municipality("三鷹市", "mitaka2.example.jp")
     assert _counts() == before
 

@@ -120,3 +120,9 @@ def test_healthz_answers_503_when_the_database_does_not(client):
 
 def test_healthz_refuses_other_methods(client):
     assert client.post("/healthz").status_code == 405
+
+
+def test_healthz_answers_load_balancers_calling_a_node_by_its_own_address(client, settings):
+    settings.ALLOWED_HOSTS = ["mitaka.example.jp"]
+    assert client.get("/healthz", HTTP_HOST="10.0.0.5:8000").status_code == 200
+    assert client.get("/", HTTP_HOST="10.0.0.5:8000").status_code == 400

@@ -196,9 +196,7 @@ def test_explorer_filters_offer_only_own_sites_and_colleagues(client, town_a, to
     make_member(town_b, "npo_editor", username="tachikawa-editor")
     editor = make_member(town_a, "npo_editor", username="mitaka-editor")
     client.force_login(editor)
-    html = client.get(
-        reverse("wagtailadmin_explore", args=[town_a.sections["regional"].id])
-    ).content.decode()
+    html = client.get(reverse("wagtailadmin_explore", args=[town_a.sections["regional"].id])).content.decode()
     assert "三鷹市子育てねっと" in html
     assert "立川市子育てねっと" not in html
     assert "tachikawa-editor" not in html
