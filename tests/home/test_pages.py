@@ -126,3 +126,29 @@ def test_healthz_answers_load_balancers_calling_a_node_by_its_own_address(client
     settings.ALLOWED_HOSTS = ["mitaka.example.jp"]
     assert client.get("/healthz", HTTP_HOST="10.0.0.5:8000").status_code == 200
     assert client.get("/", HTTP_HOST="10.0.0.5:8000").status_code == 400
+
+
+def _queries_for(client, town, path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    get(client, town, path)  # warm per-process caches (locales, content types)
+    with CaptureQueriesContext(connection) as queries:
+        assert get(client, town, path).status_code == 200
+    return len(queries)
+
+
+def _add_pages(parent, count):
+    for n in range(count):
+        page = StandardPage(title=f"地域の記事{n}")
+        parent.add_child(instance=page)
+        page.save_revision().publish()
+
+
+@pytest.mark.parametrize("path_of", [lambda town: "/", lambda town: town.sections["regional"].url])
+def test_page_queries_do_not_grow_with_the_amount_of_content(client, town_a, path_of):
+    regional = town_a.sections["regional"]
+    _add_pages(regional, 10)
+    with_ten = _queries_for(client, town_a, path_of(town_a))
+    _add_pages(regional, 40)
+    assert _queries_for(client, town_a, path_of(town_a)) == with_ten

@@ -1,0 +1,86 @@
+"""Public pages of the demo town: queries per page and server time, in-process.
+
+Run with `make bench` (or `.venv/bin/python bench/pages.py`). It builds a fresh SQLite database
+in a temporary folder (or uses DATABASE_URL when set), loads the demo town, adds N plain pages
+under 地域情報 to show that a page's queries do not grow with the amount of content, then
+renders each page REPEAT times through Django's test client and prints the figures.
+"""
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+os.environ["DEBUG"] = "false"
+os.environ["LOG_LEVEL"] = "WARNING"
+if "DATABASE_URL" not in os.environ:
+    os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
+    os.environ["MEDIA_ROOT"] = tempfile.mkdtemp()
+os.environ.setdefault("STATIC_ROOT", tempfile.mkdtemp())
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from home.demo import load_demo  # noqa: E402
+from home.models import StandardPage  # noqa: E402
+
+REPEAT = int(os.environ.get("BENCH_REPEAT", "50"))
+EXTRA_PAGES = int(os.environ.get("BENCH_PAGES", "200"))
+
+
+def measure(client, path):
+    client.get(path, HTTP_HOST="localhost")  # warm Wagtail's per-process caches first
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path, HTTP_HOST="localhost")
+    query_count = len(queries)
+    assert response.status_code == 200, (path, response.status_code)
+    timings = []
+    for _ in range(REPEAT):
+        start = time.perf_counter()
+        client.get(path, HTTP_HOST="localhost")
+        timings.append((time.perf_counter() - start) * 1000)
+    timings.sort()
+    return (
+        query_count,
+        statistics.median(timings),
+        timings[int(len(timings) * 0.95) - 1],
+        len(response.content),
+    )
+
+
+def main():
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    town, _users = load_demo()
+    client = Client()
+    paths = ["/", "/chiiki/", "/stage/age-1-2/", "/search/?q=保育園", "/healthz"]
+
+    before = {path: measure(client, path)[0] for path in paths}
+    regional = town.sections["regional"]
+    for n in range(EXTRA_PAGES):
+        page = StandardPage(title=f"地域の記事 {n}", lead="公園と子育てひろばの紹介")
+        regional.add_child(instance=page)
+        page.save_revision().publish()
+
+    print(f"Kosodate Net page benchmark — {connection.vendor}, {REPEAT} requests per page, in-process")
+    print(
+        f"{'page':<22}{'queries':>9}{'after +' + str(EXTRA_PAGES) + ' pages':>18}{'p50 ms':>9}{'p95 ms':>9}{'KB':>7}"
+    )
+    for path in paths:
+        queries, p50, p95, size = measure(client, path)
+        print(f"{path:<22}{before[path]:>9}{queries:>18}{p50:>9.1f}{p95:>9.1f}{size / 1024:>7.1f}")
+
+
+if __name__ == "__main__":
+    main()
