@@ -5,10 +5,15 @@ site and every page owner of the installation. On a platform shared by several t
 would show a reporter of town A the names of town B's site and staff, so the choices are
 narrowed to the municipalities the user works in. (Pages themselves are already scoped by
 Wagtail's page permissions; this only concerns the filter choices.)
+
+The "page types usage" report counts pages of every site and names the last edited page of
+each type, whatever site it is in; it is left to superusers (platform operators).
 """
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from wagtail.admin.views.pages.listing import PageFilterSet
+from wagtail.admin.views.reports.page_types_usage import PageTypesUsageReportView
 
 from .models import municipality_sites_for
 
@@ -28,8 +33,23 @@ def _owners(request):
     return _colleagues(request).filter(owned_pages__isnull=False).distinct()
 
 
+CROSS_SITE_REPORTS = ("page-types-usage",)
+
+
+def _superusers_only(view_class):
+    dispatch = view_class.dispatch
+
+    def guarded(self, request, *args, **kwargs):
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        return dispatch(self, request, *args, **kwargs)
+
+    view_class.dispatch = guarded
+
+
 def install():
     filters = PageFilterSet.base_filters
     filters["site"].queryset = _sites
     filters["owner"].queryset = _owners
     filters["edited_by"].queryset = _colleagues
+    _superusers_only(PageTypesUsageReportView)

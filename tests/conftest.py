@@ -23,3 +23,10 @@ def superuser(db):
 @pytest.fixture
 def make_member():
     return member_of
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    return f"database: {database['ENGINE'].rsplit('.', 1)[-1]} {database.get('HOST') or ''}".rstrip()

@@ -200,3 +200,30 @@ def test_explorer_filters_offer_only_own_sites_and_colleagues(client, town_a, to
     assert "三鷹市子育てねっと" in html
     assert "立川市子育てねっと" not in html
     assert "tachikawa-editor" not in html
+
+
+@pytest.mark.parametrize(
+    "report",
+    [
+        "wagtailadmin_reports:site_history",
+        "wagtailadmin_reports:aging_pages",
+        "wagtailadmin_reports:locked_pages",
+        "wagtailadmin_reports:workflow",
+        "wagtailadmin_home",
+    ],
+)
+def test_reports_and_dashboard_show_nothing_of_other_towns(client, town_a, town_b, make_member, report):
+    client.force_login(make_member(town_a, "site_admin"))
+    response = client.get(reverse(report))
+    assert response.status_code == 200
+    assert "立川市" not in response.content.decode()
+
+
+def test_cross_site_page_types_report_is_for_operators_only(client, town_a, town_b, make_member, superuser):
+    url = reverse("wagtailadmin_reports:page_types_usage")
+    client.force_login(make_member(town_a, "site_admin"))
+    assert client.get(url).status_code in (302, 403)
+    assert url not in client.get(reverse("wagtailadmin_home")).content.decode()
+    client.force_login(superuser)
+    assert client.get(url).status_code == 200
+    assert url in client.get(reverse("wagtailadmin_home")).content.decode()

@@ -116,3 +116,10 @@ def test_production_passes_the_deployment_checks():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_content_locales_are_japanese_by_default_and_english(db):
+    from wagtail.models import Locale
+
+    assert Locale.get_default().language_code == "ja"
+    assert set(Locale.objects.values_list("language_code", flat=True)) == {"ja", "en"}
