@@ -6,6 +6,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from home import views as home_views
+from portal_pages import views as portal_views
 from search import views as search_views
 
 urlpatterns = [
@@ -16,7 +17,7 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("search/", search_views.search, name="search"),
-    path("stage/<slug:slug>/", home_views.life_stage, name="life_stage"),
+    path("stage/<slug:slug>/", portal_views.life_stage, name="life_stage"),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

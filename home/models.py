@@ -57,11 +57,16 @@ class HomePage(Page):
         verbose_name_plural = _("ホーム")
 
     def get_context(self, request, *args, **kwargs):
+        from portal_pages.queries import latest_notices, upcoming_events
+
         from .life_stages import LIFE_STAGES
 
         context = super().get_context(request, *args, **kwargs)
+        site = self.get_site()
         context["sections"] = self.get_children().live().public().specific()
         context["life_stages"] = LIFE_STAGES
+        context["notices"] = latest_notices(site, 5)
+        context["events"] = upcoming_events(site, 4)
         return context
 
 
@@ -249,3 +254,19 @@ class StandardPage(Page):
     class Meta:
         verbose_name = _("標準ページ")
         verbose_name_plural = _("標準ページ")
+
+
+class LifeStage(models.Model):
+    """One of the six stages of ``home.life_stages``, as a row pages can be tagged with."""
+
+    slug = models.SlugField(_("スラッグ"), unique=True)
+    name = models.CharField(_("名称"), max_length=20)
+    sort_order = models.PositiveSmallIntegerField(_("並び順"), default=0)
+
+    class Meta:
+        ordering = ["sort_order"]
+        verbose_name = _("ライフステージ")
+        verbose_name_plural = _("ライフステージ")
+
+    def __str__(self):
+        return self.name

@@ -19,6 +19,8 @@ from wagtail.models import (
     Site,
 )
 
+from portal_pages.queries import ensure_standard_indexes
+
 from .models import HomePage, MunicipalityRole, MunicipalitySettings, SectionPage
 from .roles import ROLES, SECTIONS
 
@@ -35,10 +37,15 @@ class Municipality:
     sections: dict
     collection: Collection
     groups: dict
+    indexes: dict
     created: bool
 
     def group(self, role_key):
         return self.groups[role_key]
+
+    def index(self, section_key, model_name):
+        """The standard index page ``model_name`` (e.g. "EventIndexPage") of a section."""
+        return self.indexes[(section_key, model_name)]
 
 
 def _permission(codename):
@@ -185,6 +192,7 @@ def create_municipality(name, hostname, *, port=80, short_name="", is_default=Fa
         site=site, defaults={"official_name": name, "short_name": short_name}
     )
     sections = _ensure_sections(home)
+    indexes = ensure_standard_indexes(sections)
     collection = _ensure_collection(settings_obj, name)
     groups = _ensure_groups(site, name, home, sections, collection)
     return Municipality(
@@ -194,6 +202,7 @@ def create_municipality(name, hostname, *, port=80, short_name="", is_default=Fa
         sections=sections,
         collection=collection,
         groups=groups,
+        indexes=indexes,
         created=created,
     )
 

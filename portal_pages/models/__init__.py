@@ -1,0 +1,25 @@
+from .article import ArticleIndexPage, ArticlePage, ArticleTag
+from .base import ContentPage, IndexPage
+from .event import EventIndexPage, EventPage
+from .facility import FacilityIndexPage, FacilityPage
+from .feedback import PageFeedback, Rating
+from .notice import NoticeIndexPage, NoticePage
+from .service import ServiceIndexPage, ServicePage
+
+__all__ = [
+    "ArticleIndexPage",
+    "ArticlePage",
+    "ArticleTag",
+    "ContentPage",
+    "EventIndexPage",
+    "EventPage",
+    "FacilityIndexPage",
+    "FacilityPage",
+    "IndexPage",
+    "NoticeIndexPage",
+    "NoticePage",
+    "PageFeedback",
+    "Rating",
+    "ServiceIndexPage",
+    "ServicePage",
+]
