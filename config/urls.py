@@ -6,18 +6,19 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from home import views as home_views
-from portal_pages import views as portal_views
+from portal_pages.api import api_router
 from search import views as search_views
 
 urlpatterns = [
     path("healthz", home_views.healthz, name="healthz"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("api/v2/", api_router.urls),
 ]
 
 urlpatterns += i18n_patterns(
     path("search/", search_views.search, name="search"),
-    path("stage/<slug:slug>/", portal_views.life_stage, name="life_stage"),
+    path("", include("portal_pages.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

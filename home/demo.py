@@ -198,4 +198,8 @@ def load_demo():
 
     users = [(spec, _user(spec, town, town.group(spec.role))) for spec in DEMO_USERS]
     users.append((OPERATOR, _user(OPERATOR, None)))
+
+    from portal_pages.demo import load_portal_demo
+
+    load_portal_demo(town)
     return town, users
