@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v2/", api_router.urls),
+    path("comments/", include("portal_pages.comments_urls")),
 ]
 
 urlpatterns += i18n_patterns(

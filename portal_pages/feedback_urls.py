@@ -1,1 +1,7 @@
-urlpatterns = []
+from django.urls import path
+
+from . import feedback
+
+urlpatterns = [
+    path("<int:page_id>/", feedback.submit_feedback, name="page_feedback"),
+]

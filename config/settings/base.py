@@ -269,8 +269,26 @@ else:
 
 SITE_ID = 1
 COMMENTS_APP = "django_comments_xtd"
+COMMENTS_XTD_MODEL = "portal_pages.models.ArticleComment"
 COMMENTS_XTD_MAX_THREAD_LEVEL = 2
 COMMENTS_XTD_CONFIRM_EMAIL = True
+COMMENTS_XTD_SALT = b"kosodate-net-comments"
+COMMENTS_XTD_SEND_HTML_EMAIL = False
+COMMENTS_XTD_THREADED_EMAILS = False
+COMMENTS_XTD_APP_MODEL_OPTIONS = {
+    "default": {
+        "allow_flagging": False,
+        "allow_feedback": False,
+        "show_feedback": False,
+        "who_can_post": "users",
+    },
+    "portal_pages.articlepage": {
+        "allow_flagging": True,
+        "allow_feedback": False,
+        "show_feedback": False,
+        "who_can_post": "all",
+    },
+}
 
 # Security defaults shared by every mode ------------------------------------------------
 

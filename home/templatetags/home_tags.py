@@ -56,3 +56,22 @@ def is_current(context, section):
     """True when the page being shown is the section or inside it."""
     page = context.get("page")
     return bool(page and page.path.startswith(section.path))
+
+
+@register.simple_tag(takes_context=True)
+def print_qr(context):
+    """An inline SVG QR code of this page's address, for the printed copy (hidden on screen)."""
+    import segno
+    from django.utils.html import format_html
+    from django.utils.safestring import mark_safe
+
+    request = context.get("request")
+    if request is None:
+        return ""
+    url = request.build_absolute_uri(request.path)
+    svg = segno.make(url, error="m", micro=False).svg_inline(
+        scale=2, border=2, svgclass="print-qr__code", lineclass=None
+    )
+    # segno writes only path data computed from the URL, so its SVG is safe to embed as is.
+    code = mark_safe(svg.replace("<svg ", '<svg role="img" aria-label="QR" ', 1))
+    return format_html("{}<p>{}</p>", code, url)

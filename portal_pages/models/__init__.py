@@ -1,5 +1,6 @@
 from .article import ArticleIndexPage, ArticlePage, ArticleTag
 from .base import ContentPage, IndexPage
+from .comment import ArticleComment
 from .event import EventIndexPage, EventPage
 from .facility import FacilityIndexPage, FacilityPage
 from .feedback import PageFeedback, Rating
@@ -7,6 +8,7 @@ from .notice import NoticeIndexPage, NoticePage
 from .service import ServiceIndexPage, ServicePage
 
 __all__ = [
+    "ArticleComment",
     "ArticleIndexPage",
     "ArticlePage",
     "ArticleTag",
