@@ -96,7 +96,7 @@ class SectionPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["children"] = self.get_children().live().public().order_by("-first_published_at")[:20]
+        context["children"] = self.get_children().live().public().in_menu().specific().order_by("path")
         return context
 
 

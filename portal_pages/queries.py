@@ -69,7 +69,7 @@ def ensure_standard_indexes(sections):
             model = apps.get_model("portal_pages", model_name)
             page = model.objects.child_of(section).first()
             if page is None:
-                page = model(title=title, slug=slug, lead=lead, locale=section.locale)
+                page = model(title=title, slug=slug, lead=lead, locale=section.locale, show_in_menus=True)
                 section.add_child(instance=page)
                 page.save_revision().publish()
             created[(section_key, model_name)] = page

@@ -1,9 +1,12 @@
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.api import APIField
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.search import index
 
 from ..choices import EventState
@@ -106,7 +109,9 @@ class EventPage(ContentPage):
         return self.venue.title if self.venue_id else self.venue_text
 
 
-class EventIndexPage(IndexPage):
+class EventIndexPage(RoutablePageMixin, IndexPage):
+    """The events of a section, as the filtered list and as a month calendar (``calendar/``)."""
+
     child_model = "EventPage"
     filters = ("stage", "date")
     order_by = ("start",)
@@ -116,3 +121,28 @@ class EventIndexPage(IndexPage):
     class Meta:
         verbose_name = _("イベント一覧")
         verbose_name_plural = _("イベント一覧")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["calendar_url"] = self.calendar_url(request)
+        return context
+
+    def calendar_url(self, request):
+        """This month's calendar, keeping the list's life-stage filter."""
+        url = self.get_url(request) + self.reverse_subpage("calendar")
+        stage = request.GET.get("stage")
+        return f"{url}?{urlencode({'stage': stage})}" if stage else url
+
+    @path("calendar/")
+    def calendar(self, request):
+        today = timezone.localdate()
+        return self.calendar_month(request, today.year, today.month)
+
+    @path("calendar/<int:year>/<int:month>/")
+    def calendar_month(self, request, year, month):
+        from ..feeds import month_calendar
+
+        request.is_preview = getattr(request, "is_preview", False)
+        context = {"page": self, "self": self, "request": request}
+        context.update(month_calendar(self, request.GET, year, month))
+        return TemplateResponse(request, "portal_pages/event_calendar.html", context)
