@@ -8,7 +8,7 @@ from wagtail.rich_text import RichText
 
 from .fields import clean_rich_text
 
-RICH_TEXT_FEATURES = ["h3", "h4", "bold", "italic", "link", "document-link", "ol", "ul", "hr"]
+RICH_TEXT_FEATURES = ["h2", "h3", "h4", "bold", "italic", "link", "document-link", "ol", "ul", "hr"]
 
 
 class SafeRichTextBlock(blocks.RichTextBlock):
