@@ -1,9 +1,9 @@
 """Public pages of the demo town: queries per page and server time, in-process.
 
 Run with `make bench` (or `.venv/bin/python bench/pages.py`). It builds a fresh SQLite database
-in a temporary folder (or uses DATABASE_URL when set), loads the demo town, adds N plain pages
-under 地域情報 to show that a page's queries do not grow with the amount of content, then
-renders each page REPEAT times through Django's test client and prints the figures.
+in a temporary folder (or uses DATABASE_URL when set), loads the demo town, adds N notices (and N
+plain pages under 地域情報) to show that a page's queries do not grow with the amount of content,
+then renders each page REPEAT times through Django's test client and prints the figures.
 """
 
 import os
@@ -34,6 +34,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from home.demo import load_demo  # noqa: E402
 from home.models import StandardPage  # noqa: E402
+from portal_pages.models import ArticlePage, EventPage, FacilityPage, NoticePage, ServicePage  # noqa: E402
 
 REPEAT = int(os.environ.get("BENCH_REPEAT", "50"))
 EXTRA_PAGES = int(os.environ.get("BENCH_PAGES", "200"))
@@ -64,14 +65,38 @@ def main():
     call_command("collectstatic", interactive=False, verbosity=0)
     town, _users = load_demo()
     client = Client()
-    paths = ["/", "/chiiki/", "/stage/age-1-2/", "/search/?q=保育園", "/healthz"]
+    first = {
+        model.__name__: model.objects.live().order_by("path").first().url
+        for model in (NoticePage, ServicePage, EventPage, FacilityPage, ArticlePage)
+    }
+    paths = [
+        "/",
+        "/chiiki/",
+        "/stage/age-1-2/",
+        "/gyosei/oshirase/",
+        "/chiiki/event/?stage=age-1-2",
+        "/chiiki/event/calendar/",
+        "/chiiki/shisetsu/",
+        "/chiiki/kiji/",
+        *first.values(),
+        "/feeds/events.ics",
+        "/feeds/notices.rss",
+        "/opendata/facilities.csv",
+        "/api/v2/pages/?type=portal_pages.EventPage&fields=*",
+        "/search/?q=保育園",
+        "/healthz",
+    ]
 
     before = {path: measure(client, path)[0] for path in paths}
     regional = town.sections["regional"]
+    notices = town.index("municipal", "NoticeIndexPage")
     for n in range(EXTRA_PAGES):
         page = StandardPage(title=f"地域の記事 {n}", lead="公園と子育てひろばの紹介")
         regional.add_child(instance=page)
         page.save_revision().publish()
+        notice = NoticePage(title=f"お知らせ {n}", slug=f"bench-{n}", lead="健診日程のお知らせです。")
+        notices.add_child(instance=notice)
+        notice.save_revision().publish()
 
     print(f"Kosodate Net page benchmark — {connection.vendor}, {REPEAT} requests per page, in-process")
     print(
@@ -79,7 +104,7 @@ def main():
     )
     for path in paths:
         queries, p50, p95, size = measure(client, path)
-        print(f"{path:<22}{before[path]:>9}{queries:>18}{p50:>9.1f}{p95:>9.1f}{size / 1024:>7.1f}")
+        print(f"{path:<56}{before[path]:>9}{queries:>18}{p50:>9.1f}{p95:>9.1f}{size / 1024:>7.1f}")
 
 
 if __name__ == "__main__":

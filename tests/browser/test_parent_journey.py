@@ -44,7 +44,21 @@ def test_parent_enters_by_the_childs_age_and_searches(phone):
     expect(phone.get_by_role("link", name="ファミリーサポート").last).to_be_visible()
 
 
-@pytest.mark.parametrize("path", ["/", "/gyosei/", "/stage/age-0/", "/search/?q=保育園"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/gyosei/",
+        "/stage/age-1-2/",
+        "/search/?q=保育園",
+        "/gyosei/oshirase/",
+        "/gyosei/seido/",
+        "/chiiki/event/?stage=age-1-2",
+        "/chiiki/event/calendar/",
+        "/chiiki/shisetsu/?amenity=nursing_room",
+        "/chiiki/kiji/",
+    ],
+)
 def test_pages_fit_a_360px_screen_and_pass_axe(browser, site_server, path):
     context = browser.new_context(
         base_url=site_server, viewport={"width": 360, "height": 740}, locale="ja-JP"
@@ -53,6 +67,23 @@ def test_pages_fit_a_360px_screen_and_pass_axe(browser, site_server, path):
     page.goto(path)
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at 360px"
+    assert_accessible(page)
+    context.close()
+
+
+@pytest.mark.parametrize(
+    "listing", ["/gyosei/seido/", "/gyosei/oshirase/", "/chiiki/shisetsu/", "/chiiki/kiji/"]
+)
+def test_content_pages_fit_a_360px_screen_and_pass_axe(browser, site_server, listing):
+    context = browser.new_context(
+        base_url=site_server, viewport={"width": 360, "height": 740}, locale="ja-JP"
+    )
+    page = context.new_page()
+    page.goto(listing)
+    page.locator(".item-list .item__title").first.click()
+    expect(page.get_by_text("この情報は役に立ちましたか？")).to_be_visible()
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px at 360px"
     assert_accessible(page)
     context.close()
 
