@@ -7,6 +7,7 @@ class HomeConfig(AppConfig):
     verbose_name = _("自治体・ホーム")
 
     def ready(self):
-        from . import admin_scoping
+        from . import admin_scoping, page_cache
 
         admin_scoping.install()
+        page_cache.connect_signals()

@@ -37,6 +37,9 @@ env = environ.Env(
     LOG_LEVEL=(str, "INFO"),
     SECURE_SSL_REDIRECT=(bool, True),
     SECURE_HSTS_SECONDS=(int, 60 * 60 * 24 * 365),
+    PAGE_CACHE_ENABLED=(bool, True),
+    PAGE_CACHE_SECONDS=(int, 600),
+    FRONTEND_CACHE_URL=(str, ""),
 )
 
 DEBUG = env("DEBUG")
@@ -61,6 +64,8 @@ THIRD_PARTY_APPS = [
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.contrib.routable_page",
+    "wagtail.contrib.frontend_cache",
+    "wagtail.contrib.sitemaps",
     "wagtail.api.v2",
     "rest_framework",
     "wagtail.embeds",
@@ -99,6 +104,7 @@ MIDDLEWARE = [
     "home.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "home.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -156,6 +162,21 @@ else:
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# Whole-page cache for anonymous visitors (home/page_cache.py), in the default cache.
+PAGE_CACHE_ENABLED = env("PAGE_CACHE_ENABLED")
+PAGE_CACHE_SECONDS = env("PAGE_CACHE_SECONDS")
+
+# A front-end cache (Varnish or any proxy that accepts HTTP PURGE) in front of the web nodes is
+# purged page by page on publish when FRONTEND_CACHE_URL is set; off by default.
+FRONTEND_CACHE_URL = env("FRONTEND_CACHE_URL")
+if FRONTEND_CACHE_URL:
+    WAGTAILFRONTENDCACHE = {
+        "default": {
+            "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+            "LOCATION": FRONTEND_CACHE_URL,
+        }
+    }
 
 TASKS_BACKEND = env("TASKS_BACKEND")
 TASKS = {
