@@ -1,6 +1,7 @@
 """The portal page types: what each shows, event states, validation, and the stage pages."""
 
 import datetime
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -137,3 +138,20 @@ def test_printed_pages_carry_a_qr_code_of_their_address(client, town_a):
     qr = html.split('class="print-qr"')[1].split("</div>")[0]
     assert "<svg" in qr and "<path" in qr
     assert f"http://mitaka.example.jp{page.url}</p>" in qr, "the printed address has no query string"
+
+
+def test_body_images_are_responsive_webp_and_lazy(client, town_a):
+    from wagtail.images import get_image_model
+    from wagtail.images.tests.utils import get_test_image_file
+
+    image = get_image_model().objects.create(
+        title="ひろば", collection=town_a.settings.collection, file=get_test_image_file(size=(1600, 1000))
+    )
+    page = factories.article(town_a)
+    page.body = [("image", {"image": image, "alt": "親子で遊ぶひろば", "caption": "中央ひろば"})]
+    page.save_revision().publish()
+    html = get(client, town_a, page.url).content.decode()
+    figure = html.split('class="figure"')[1].split("</figure>")[0]
+    assert re.search(r'<source [^>]*type="image/webp"', figure)
+    assert "srcset=" in figure and " 400w" in figure and " 800w" in figure
+    assert 'loading="lazy"' in figure and 'alt="親子で遊ぶひろば"' in figure
