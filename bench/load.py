@@ -579,14 +579,14 @@ class Outcome:
 def mixed_calls(page_paths, feedback_ids):
     """MIXED_REQUESTS calls (10,000 by default) in a fixed shuffled order: 70% pages, 10% each search, feedback, sign-in.
 
-    One page call in four carries a session cookie, as a signed-in member's would, so the page
+    One page call in ten carries a session cookie, as a signed-in member's would, so the page
     cache does not answer it and the database works while sign-ins write their failures.
     """
     rng = random.Random(MIXED_SEED)
     share = MIXED_REQUESTS // 10
     calls = []
     for n in range(MIXED_REQUESTS - 3 * share):
-        cookie = UNCACHED_COOKIE if n % 4 == 3 else ""
+        cookie = UNCACHED_COOKIE if n % 10 == 9 else ""
         calls.append(Call("page", "GET", rng.choice(page_paths), cookie=cookie))
     for _ in range(share):
         query = urlencode({"q": rng.choice(SEARCH_QUERIES)})
@@ -684,7 +684,7 @@ def print_mixed(outcomes, elapsed, problems):
         f"({len(outcomes) / elapsed:.0f} requests/s); status 0 = connection error"
     )
     print(
-        "  pages 70% (one in four with a session cookie, so uncached), search 10%, "
+        "  pages 70% (one in ten with a session cookie, so uncached), search 10%, "
         "feedback posts without a token 10%, sign-ins with wrong passwords 10%"
     )
     header = f"{'kind':<10}{'requests':>9}" + "".join(f"{status:>7}" for status in statuses)

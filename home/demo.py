@@ -99,6 +99,7 @@ DEMO_USERS = (
     DemoUser("demo-gyosei", "municipal_staff", "子育て広報室", "健一", "佐藤"),
     DemoUser("demo-npo", "npo_editor", "NPO編集部", "由美", "鈴木"),
     DemoUser("demo-reporter", "citizen_reporter", "ひまわり記者", "彩", "高橋"),
+    DemoUser("demo-workshop", "workshop", "ワークショップ係", "恵", "松本"),
     DemoUser("demo-moderator", "moderator", "見守り係", "大輔", "田中"),
     DemoUser("demo-counsellor", "counsellor", "相談員", "恵子", "伊藤"),
     DemoUser("demo-advisor", "fs_advisor", "ファミサポ", "真理", "渡辺"),
@@ -198,6 +199,9 @@ def load_demo():
 
     users = [(spec, _user(spec, town, town.group(spec.role))) for spec in DEMO_USERS]
     users.append((OPERATOR, _user(OPERATOR, None)))
+    # Citizen reporters take part in the workshops.
+    User = get_user_model()
+    User.objects.get(username="demo-reporter").groups.add(town.group("workshop"))
 
     from portal_pages.demo import load_portal_demo
 

@@ -16,13 +16,14 @@ from wagtail.models import (
     GroupSitePermission,
     Locale,
     Page,
+    PageViewRestriction,
     Site,
 )
 
 from portal_pages.queries import ensure_standard_indexes
 
 from .models import HomePage, MunicipalityRole, MunicipalitySettings, SectionPage
-from .roles import ROLES, SECTIONS
+from .roles import PRIVATE_SECTION_READERS, ROLES, SECTIONS
 
 
 class MunicipalityError(Exception):
@@ -122,7 +123,7 @@ def _ensure_sections(home):
                 slug=section.slug,
                 section=section.key,
                 lead=section.lead,
-                show_in_menus=True,
+                show_in_menus=not section.private,
                 locale=home.locale,
             )
             home.add_child(instance=page)
@@ -171,6 +172,20 @@ def _ensure_groups(site, name, home, sections, collection):
     return groups
 
 
+def _ensure_private_sections(sections, groups):
+    """Private sections are readable only by their groups: not in menus, search, feeds or the API."""
+    for section in SECTIONS:
+        if not section.private:
+            continue
+        page = sections[section.key]
+        restriction = PageViewRestriction.objects.filter(page=page).first()
+        if restriction is None:
+            restriction = PageViewRestriction.objects.create(
+                page=page, restriction_type=PageViewRestriction.GROUPS
+            )
+        restriction.groups.add(*(groups[key] for key in PRIVATE_SECTION_READERS))
+
+
 @transaction.atomic
 def create_municipality(name, hostname, *, port=80, short_name="", is_default=False):
     """Create (or complete) the municipality ``name`` served at ``hostname``.
@@ -195,6 +210,7 @@ def create_municipality(name, hostname, *, port=80, short_name="", is_default=Fa
     indexes = ensure_standard_indexes(sections)
     collection = _ensure_collection(settings_obj, name)
     groups = _ensure_groups(site, name, home, sections, collection)
+    _ensure_private_sections(sections, groups)
     return Municipality(
         site=site,
         settings=settings_obj,

@@ -127,7 +127,11 @@ class PageCacheMiddleware:
 
 
 def _invalidate_page(instance, **kwargs):
-    site = instance.get_site()
+    try:
+        site = instance.get_site()
+    except Site.DoesNotExist:
+        # A page published before its municipality's site exists (create_municipality).
+        site = None
     if site is not None:
         invalidate_site(site.id)
     else:

@@ -23,10 +23,14 @@ MEDIA_ADD = ("add_image", "choose_image", "add_document", "choose_document")
 
 @dataclass(frozen=True)
 class Section:
+    """A top-level section. A private one is hidden from the menu and readable only by the
+    groups of ``PRIVATE_SECTION_READERS``."""
+
     key: str
     title: str
     slug: str
     lead: str
+    private: bool = False
 
 
 SECTIONS = (
@@ -60,6 +64,13 @@ SECTIONS = (
         "famisapo",
         "子育ての手助けをしてほしい人と、手助けをしたい人が会員になって支え合う仕組みです。",
     ),
+    Section(
+        "workshop",
+        "ワークショップ（非公開）",
+        "workshop",
+        "市民記者ワークショップと編集会議のための非公開の場所です。参加者だけが読み書きできます。",
+        private=True,
+    ),
 )
 
 SECTION_KEYS = tuple(section.key for section in SECTIONS)
@@ -91,16 +102,28 @@ ROLES = (
         site_settings=True,
     ),
     Role("municipal_staff", _("行政担当"), admin=True, pages={"municipal": PAGE_EDIT}, media=MEDIA_EDIT),
-    Role("npo_editor", _("NPO編集者"), admin=True, pages={"regional": PAGE_EDIT}, media=MEDIA_EDIT),
+    Role(
+        "npo_editor",
+        _("NPO編集者"),
+        admin=True,
+        pages={"regional": PAGE_EDIT, "workshop": PAGE_EDIT},
+        media=MEDIA_EDIT,
+    ),
     Role("citizen_reporter", _("市民記者"), admin=True, pages={"regional": ("add_page",)}, media=MEDIA_ADD),
     Role("moderator", _("モデレーター"), admin=True),
     Role("counsellor", _("相談員"), admin=True),
     Role("fs_advisor", _("ファミサポ アドバイザー"), admin=True),
+    Role(
+        "workshop", _("ワークショップ参加者"), admin=True, pages={"workshop": ("add_page",)}, media=MEDIA_ADD
+    ),
     Role("member", _("保護者会員")),
     Role("fs_provider", _("提供会員")),
     Role("fs_requester", _("依頼会員")),
 )
 
 ROLE_KEYS = tuple(role.key for role in ROLES)
+
+# Who may read a private section (besides superusers): the workshop itself and its NPO editors.
+PRIVATE_SECTION_READERS = ("workshop", "npo_editor")
 ROLE_CHOICES = [(role.key, role.label) for role in ROLES]
 BY_KEY = {role.key: role for role in ROLES}

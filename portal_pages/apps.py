@@ -7,6 +7,7 @@ class PortalPagesConfig(AppConfig):
     verbose_name = _("行政情報・地域情報")
 
     def ready(self):
-        from . import comments
+        from . import comments, review
 
         comments.register()
+        review.connect_signals()

@@ -1,8 +1,9 @@
 from django import forms
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
-from wagtail.admin.panels import FieldPanel
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.api import APIField
 from wagtail.fields import StreamField
 from wagtail.models import Page
@@ -25,6 +26,27 @@ class ContentPage(Page):
         "home.LifeStage", verbose_name=_("対象のライフステージ"), blank=True, related_name="+"
     )
     body = StreamField(BaseStreamBlock(), verbose_name=_("本文"), blank=True)
+    content_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("内容の責任者"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("見直しの時期に知らせを受け取る人。空欄ならページの作成者です。"),
+    )
+    next_review = models.DateField(
+        _("次回見直し日"),
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_("空欄なら公開から1年後になります。"),
+    )
+
+    settings_panels = [
+        *Page.settings_panels,
+        MultiFieldPanel([FieldPanel("content_owner"), FieldPanel("next_review")], heading=_("内容の見直し")),
+    ]
 
     search_fields = [
         *Page.search_fields,
@@ -41,6 +63,10 @@ class ContentPage(Page):
         context = super().get_context(request, *args, **kwargs)
         context["stages"] = self.life_stages.all()
         return context
+
+    @property
+    def review_owner(self):
+        return self.content_owner or self.owner
 
 
 class IndexPage(Page):
