@@ -9,7 +9,7 @@ MANAGE := $(PY) manage.py
 CHROMIUM ?= /usr/bin/chromium
 PYTEST_ARGS ?= -n auto --dist loadgroup
 
-.PHONY: run test install install-dev browser lint format check messages bench clean
+.PHONY: run test install install-dev browser lint format check messages bench bench-load clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,10 @@ messages: install-dev
 
 bench: install-dev
 	$(PY) bench/pages.py
+
+# gunicorn (2 workers) + wrk: every page type cached and uncached, page weight, 10,000 mixed requests.
+bench-load: install-dev
+	$(PY) bench/load.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media static_collected .pytest_cache

@@ -17,8 +17,9 @@ Run with `.venv/bin/python bench/load.py` (about five minutes with the defaults)
    reader-feedback posts without a token and sign-in attempts with wrong passwords, and checks
    that nothing answered 5xx and that the rate limits answered 429 (with a Japanese page).
 
-Any non-2xx/3xx answer or socket error during the wrk runs, any 5xx or connection error in the
-mixed load, or no 429 at all makes the script exit non-zero after printing everything.
+It exits non-zero after printing everything when wrk saw a non-2xx/3xx answer or a socket error,
+the mixed load saw a 5xx or a connection error, no 429 appeared or a 429 page is not Japanese, the
+server logged an error, or the home page is over budget.
 """
 
 import gzip
@@ -68,6 +69,8 @@ HOST = "127.0.0.1"
 SEARCH_QUERIES = ["保育園", "保育園 入園", "ほいくえん", "保育園　一時保育", "認可 保育園", "保育園 空き"]
 SIGN_IN_NAMES = ["demo-parent", "demo-npo", "bench-no-such-user"]
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+LOG_RECORD = re.compile(r"^(\d{4}-\d\d-\d\d |\[\d{4}-\d\d-\d\d )")
+ERROR_LINE = re.compile(r"^\S+ \S+ (?:ERROR|CRITICAL) |^\[[^]]+\] \[\d+\] \[(?:ERROR|CRITICAL)\]")
 
 
 class BenchError(Exception):
@@ -166,7 +169,7 @@ def prepare_backend(workdir):
     env = {key: value for key, value in caller.items() if key not in ("GUNICORN_CMD_ARGS", "PYTHONPATH")}
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings.production",
-        SECRET_KEY=secrets.token_urlsafe(48)[:64],
+        SECRET_KEY=secrets.token_urlsafe(48),  # 64 characters
         ALLOWED_HOSTS="localhost,127.0.0.1",
         SECURE_SSL_REDIRECT="false",
         DEBUG="false",
@@ -303,15 +306,29 @@ class Server:
                 self.process.wait()
         self.log.close()
 
-    def log_tail(self, lines=40):
+    def log_text(self):
         self.log.flush()
-        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        return self.log_path.read_text(errors="replace")
+
+    def log_tail(self, lines=40):
+        return "\n".join(self.log_text().splitlines()[-lines:])
+
+    def first_error(self):
+        """The first record logged at ERROR or above, with its traceback."""
+        lines = self.log_text().splitlines()
+        starts = [n for n, line in enumerate(lines) if ERROR_LINE.search(line)]
+        if not starts:
+            return ""
+        record = [lines[starts[0]]]
+        for line in lines[starts[0] + 1 :]:
+            if LOG_RECORD.match(line):
+                break
+            record.append(line)
+        return "\n".join(record)
 
     def error_count(self):
-        """Lines logged at ERROR or above, by Django (``… ERROR django.request …``) or gunicorn."""
-        self.log.flush()
-        text = self.log_path.read_text(errors="replace")
-        return len(re.findall(r"^\S+ \S+ (?:ERROR|CRITICAL) |\[(?:ERROR|CRITICAL)\]", text, re.MULTILINE))
+        """Records logged at ERROR or above, by Django (``… ERROR django.request …``) or gunicorn."""
+        return sum(1 for line in self.log_text().splitlines() if ERROR_LINE.search(line))
 
 
 @dataclass
@@ -630,8 +647,8 @@ class MixedClient:
         if self.csrf is None:
             response, data = self.send("GET", "/admin/login/")
             cookie = re.search(r"csrftoken=([^;]+)", " ".join(response.headers.get_all("Set-Cookie") or []))
-            field = self.CSRF_FIELD.search(data)
-            self.csrf = (cookie.group(1), field.group(1).decode()) if cookie and field else ("", "")
+            form_token = self.CSRF_FIELD.search(data)
+            self.csrf = (cookie.group(1), form_token.group(1).decode()) if cookie and form_token else ("", "")
         return self.csrf
 
     def perform(self, call):
@@ -706,9 +723,12 @@ def print_mixed(outcomes, elapsed, problems):
     failures = [outcome for outcome in outcomes if outcome.status == 0 or outcome.status >= 500]
     if failures:
         problems.append(f"mixed load: {len(failures)} requests answered 5xx or failed to connect")
-        for outcome in failures[:5]:
-            detail = outcome.error or visible_text(outcome.body)[:200]
-            print(f"  {outcome.kind} {outcome.path}: {outcome.status} {detail}")
+        grouped = Counter((outcome.kind, outcome.status, outcome.error) for outcome in failures)
+        samples = {(outcome.kind, outcome.status, outcome.error): outcome for outcome in failures}
+        for key, count in grouped.most_common():
+            outcome = samples[key]
+            detail = outcome.error or visible_text(outcome.body)[:120]
+            print(f"  {count} × {outcome.kind} {outcome.status}, e.g. {outcome.path}: {detail}")
 
     limited = {}
     for outcome in outcomes:
@@ -798,8 +818,8 @@ def main():
                 errors = server.error_count()
                 if errors:
                     problems.append(f"the server logged {errors} errors")
-                    print("\nserver log (last lines):")
-                    print(server.log_tail())
+                    print("\nThe server's first logged error:")
+                    print(server.first_error())
     except BenchError as error:
         problems.append(str(error))
     finally:

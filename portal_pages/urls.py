@@ -7,4 +7,5 @@ urlpatterns = [
     path("feeds/", include("portal_pages.feeds_urls")),
     path("feedback/", include("portal_pages.feedback_urls")),
     path("opendata/", include("portal_pages.opendata_urls")),
+    path("reporters/", include("portal_pages.reporters")),
 ]

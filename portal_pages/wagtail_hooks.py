@@ -61,3 +61,78 @@ def attach_feedback_widget(page, request, serve_args, serve_kwargs):
     """
     if isinstance(page, ContentPage):
         request.page_feedback = feedback.FeedbackWidget.for_page(page)
+
+
+@hooks.register("register_admin_urls")
+def register_review_admin_urls():
+    """Reports → 見直し期限切れのページ (the content review cycle, ``portal_pages.review``)."""
+    from . import review
+
+    urls = [
+        path("", review.OverdueReviewReportView.as_view(), name="report"),
+        path("results/", review.OverdueReviewReportView.as_view(results_only=True), name="report_results"),
+    ]
+    return [path("content-review/", include((urls, "portal_pages_review")))]
+
+
+@hooks.register("register_reports_menu_item")
+def register_review_report_menu_item():
+    return FeedbackReportMenuItem(
+        _("見直し期限切れのページ"),
+        reverse("portal_pages_review:report"),
+        name="overdue-review",
+        icon_name="date",
+        order=1310,
+    )
+
+
+@hooks.register("register_log_actions")
+def register_review_log_actions(actions):
+    """The reminders of ``send_review_reminders`` show in each page's history."""
+    from .review import REMINDER_ACTION
+
+    actions.register_action(REMINDER_ACTION, _("見直しのお知らせ"), _("見直しのお知らせをメールで送りました"))
+
+
+@hooks.register("register_admin_urls")
+def register_editorial_meeting_admin_urls():
+    """編集会議の議題: the editorial meeting's agenda, on screen and as a document to print."""
+    from .workflows import admin_urls
+
+    return [path("editorial-meeting/", include((admin_urls.urlpatterns, admin_urls.app_name)))]
+
+
+@hooks.register("register_admin_menu_item")
+def register_editorial_meeting_menu_item():
+    from .workflows.views import AgendaMenuItem
+
+    return AgendaMenuItem(
+        _("編集会議の議題"),
+        reverse("portal_pages_workflows:agenda"),
+        name="editorial-meeting",
+        icon_name="clipboard-list",
+        order=250,
+    )
+
+
+@hooks.register("register_log_actions")
+def register_editorial_meeting_log_actions(actions):
+    """Each vote of the 編集会議 shows, with its comment, in the page's history."""
+    from .workflows.meeting import VOTE_LOG_ACTION, VoteLogFormatter
+
+    actions.register_action(VOTE_LOG_ACTION)(VoteLogFormatter)
+
+
+@hooks.register("construct_page_action_menu")
+def label_editorial_meeting_votes(menu_items, request, context):
+    """At the last step Wagtail labels "approve" 「承認と公開」; in the 編集会議 one 「承認」 is only one vote."""
+    from wagtail.admin.action_menu import WorkflowMenuItem
+
+    from .workflows.models import Decision, EditorialMeetingTask
+
+    page = context.get("page")
+    if page is None or not isinstance(page.current_workflow_task, EditorialMeetingTask):
+        return
+    for item in menu_items:
+        if isinstance(item, WorkflowMenuItem) and item.name == "approve":
+            item.label = Decision.APPROVE.label

@@ -1,3 +1,4 @@
+from ..workflows.models import EditorialMeetingTask, Vote  # noqa: F401 (registers the workflow models)
 from .article import ArticleIndexPage, ArticlePage, ArticleTag
 from .base import ContentPage, IndexPage
 from .comment import ArticleComment

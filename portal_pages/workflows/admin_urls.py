@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "portal_pages_workflows"
+
+urlpatterns = [
+    path("", views.AgendaView.as_view(), name="agenda"),
+    path("print/", views.AgendaPrintView.as_view(), name="agenda_print"),
+]
