@@ -160,7 +160,9 @@ class ReminderRun:
         sent_pages = sum(len(reminder.pages) for reminder in self.sent)
         if self.dry_run:
             lines.append(
-                gettext("確認のみ（メールは送っていません）：%(people)d人に送る予定です（ページ%(pages)d件）。")
+                gettext(
+                    "確認のみ（メールは送っていません）：%(people)d人に送る予定です（ページ%(pages)d件）。"
+                )
                 % {"people": len(self.sent), "pages": sent_pages}
             )
         else:
@@ -375,9 +377,7 @@ class OverdueReviewReportView(ReportView):
         Column("section_title", label=_("セクション"), sort_key="section_title"),
         Column("owner_name", label=_("見直しの担当"), accessor=_owner_display, sort_key="owner_name"),
         Column("next_review", label=_("次回見直し日"), accessor=_next_review_display, sort_key="next_review"),
-        Column(
-            "days_overdue", label=_("超過日数"), accessor=_days_overdue_display, sort_key="days_overdue"
-        ),
+        Column("days_overdue", label=_("超過日数"), accessor=_days_overdue_display, sort_key="days_overdue"),
     ]
 
     @cached_property

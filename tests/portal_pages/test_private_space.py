@@ -333,7 +333,9 @@ def test_roles_outside_the_workshop_cannot_add_pages_there(client, town_a, make_
     assert response.status_code == 302 and response.url == reverse("wagtailadmin_home")
 
 
-def test_another_towns_workshop_member_can_neither_add_nor_edit_there(client, town_a, town_b, workshop, make_member):
+def test_another_towns_workshop_member_can_neither_add_nor_edit_there(
+    client, town_a, town_b, workshop, make_member
+):
     outsider = make_member(town_b, "workshop")
     assert town_b.sections["workshop"].permissions_for_user(outsider).can_add_subpage()
     assert not town_a.sections["workshop"].permissions_for_user(outsider).can_add_subpage()

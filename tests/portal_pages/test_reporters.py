@@ -60,9 +60,7 @@ def test_profile_url_is_under_reporters():
     assert reverse("reporter_profile", args=[42]) == "/reporters/42/"
 
 
-def test_profile_lists_published_articles_newest_first_with_useful_counts_and_total(
-    client, town_a, reporter
-):
+def test_profile_lists_published_articles_newest_first_with_useful_counts_and_total(client, town_a, reporter):
     oldest = factories.article(town_a, "雨の日の児童館めぐり", reporter=reporter)
     newest = factories.article(town_a, "公園の水遊び場ガイド", reporter=reporter)
     middle = factories.article(town_a, "子育てひろばの一日", reporter=reporter)
@@ -76,14 +74,22 @@ def test_profile_lists_published_articles_newest_first_with_useful_counts_and_to
 
     assert response.status_code == 200
     items = list(response.context["items"])
-    assert [item.title for item in items] == ["公園の水遊び場ガイド", "子育てひろばの一日", "雨の日の児童館めぐり"]
+    assert [item.title for item in items] == [
+        "公園の水遊び場ガイド",
+        "子育てひろばの一日",
+        "雨の日の児童館めぐり",
+    ]
     assert [item.useful_count for item in items] == [1, 0, 2]
     assert response.context["useful_total"] == 3
     html = response.content.decode()
     assert "<h1>市民記者 ひまわり記者さんの記事</h1>" in html
     assert "これまでに3本の記事を書き、読者から「役に立った」が合わせて3件届いています。" in html
     assert "「役に立った」2件" in html and "「役に立った」0件" in html
-    assert html.index("公園の水遊び場ガイド") < html.index("子育てひろばの一日") < html.index("雨の日の児童館めぐり")
+    assert (
+        html.index("公園の水遊び場ガイド")
+        < html.index("子育てひろばの一日")
+        < html.index("雨の日の児童館めぐり")
+    )
     assert f'href="{newest.url}"' in html
 
 
@@ -222,4 +228,3 @@ def test_profile_queries_do_not_grow_with_the_number_of_articles(client, town_a,
     for n in range(2, 9):
         rate(factories.article(town_a, f"記事{n}", reporter=reporter), Rating.USEFUL, Rating.UNCLEAR)
     assert count_queries() == few
-

@@ -70,7 +70,9 @@ def test_report_lists_overdue_live_pages_the_editor_may_edit_most_overdue_first(
 ):
     editor = make_member(town_a, "npo_editor", nickname="さくら編集長", last_name="山田")
     owner = make_member(town_a, "npo_editor", nickname="もみじ")
-    long_overdue = due(factories.article(town_a, "雨の日の児童館めぐり", owner=owner), -40, content_owner=editor)
+    long_overdue = due(
+        factories.article(town_a, "雨の日の児童館めぐり", owner=owner), -40, content_owner=editor
+    )
     overdue = due(factories.facility(town_a, "中央子育てひろば", owner=owner), -3)
     due(factories.article(town_a, "今日が見直し日の記事", owner=owner), 0)
     due(factories.event(town_a, "来月の親子リトミック", owner=owner), 30)
@@ -86,7 +88,11 @@ def test_report_lists_overdue_live_pages_the_editor_may_edit_most_overdue_first(
     rows = list(response.context["object_list"])
     assert [row.pk for row in rows] == [long_overdue.pk, overdue.pk]
     first, second = rows
-    assert (first.section_title, first.owner_name, first.days_overdue.days) == ("地域情報", "さくら編集長", 40)
+    assert (first.section_title, first.owner_name, first.days_overdue.days) == (
+        "地域情報",
+        "さくら編集長",
+        40,
+    )
     assert (second.owner_name, second.days_overdue.days) == ("もみじ", 3)
     html = response.content.decode()
     assert "見直し期限切れのページ" in html
@@ -94,7 +100,13 @@ def test_report_lists_overdue_live_pages_the_editor_may_edit_most_overdue_first(
         assert heading in html
     assert "40日" in html and long_overdue.next_review.strftime("%Y年%-m月%-d日") in html
     assert f'href="/admin/pages/{long_overdue.pk}/edit/"' in html
-    for hidden in ("今日が見直し日の記事", "来月の親子リトミック", "取り下げた記事", "行政のお知らせ", "立川の記事"):
+    for hidden in (
+        "今日が見直し日の記事",
+        "来月の親子リトミック",
+        "取り下げた記事",
+        "行政のお知らせ",
+        "立川の記事",
+    ):
         assert hidden not in html
     assert "山田" not in html
 
@@ -183,7 +195,9 @@ def test_report_queries_do_not_grow_with_the_number_of_pages(client, town_a, mak
 @pytest.fixture
 def owners(town_a, make_member):
     return {
-        "sakura": make_member(town_a, "npo_editor", nickname="さくら", email="sakura@example.jp", last_name="山田"),
+        "sakura": make_member(
+            town_a, "npo_editor", nickname="さくら", email="sakura@example.jp", last_name="山田"
+        ),
         "momiji": make_member(town_a, "municipal_staff", nickname="もみじ", email="momiji@example.jp"),
     }
 
@@ -288,7 +302,9 @@ def test_reminder_is_recorded_in_the_page_history(client, town_a, owners, superu
 
 def test_owners_without_an_address_or_inactive_are_skipped_and_reported(town_a, owners, make_member):
     no_address = make_member(town_a, "npo_editor", username="no-address", email="")
-    inactive = make_member(town_a, "npo_editor", username="left-the-npo", email="left@example.jp", is_active=False)
+    inactive = make_member(
+        town_a, "npo_editor", username="left-the-npo", email="left@example.jp", is_active=False
+    )
     due(factories.article(town_a, "アドレスのない人の記事", owner=no_address), -3)
     due(factories.article(town_a, "退会した人の記事", owner=inactive), -3)
     due(factories.article(town_a, "担当者のいない記事"), -3)
@@ -368,4 +384,3 @@ def test_content_page_models_cover_every_portal_page_type():
     names = {model.__name__ for model in review.content_page_models()}
     assert {"NoticePage", "ServicePage", "EventPage", "FacilityPage", "ArticlePage"} <= names
     assert ArticlePage in review.content_page_models()
-

@@ -19,6 +19,4 @@ class Command(BaseCommand):
         run = send_review_reminders(dry_run=options["dry_run"])
         self.stdout.write(run.summary())
         if run.failed:
-            raise CommandError(
-                _("%(count)d人への送信に失敗しました。") % {"count": len(run.failed)}
-            )
+            raise CommandError(_("%(count)d人への送信に失敗しました。") % {"count": len(run.failed)})
