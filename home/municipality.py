@@ -21,6 +21,7 @@ from wagtail.models import (
 )
 
 from portal_pages.queries import ensure_standard_indexes
+from portal_pages.workflows.setup import ensure_workflows
 
 from .models import HomePage, MunicipalityRole, MunicipalitySettings, SectionPage
 from .roles import PRIVATE_SECTION_READERS, ROLES, SECTIONS
@@ -211,6 +212,7 @@ def create_municipality(name, hostname, *, port=80, short_name="", is_default=Fa
     collection = _ensure_collection(settings_obj, name)
     groups = _ensure_groups(site, name, home, sections, collection)
     _ensure_private_sections(sections, groups)
+    ensure_workflows(name, sections, groups)
     return Municipality(
         site=site,
         settings=settings_obj,

@@ -130,9 +130,8 @@ def label_editorial_meeting_votes(menu_items, request, context):
 
     from .workflows.models import Decision, EditorialMeetingTask
 
+    approvals = [item for item in menu_items if isinstance(item, WorkflowMenuItem) and item.name == "approve"]
     page = context.get("page")
-    if page is None or not isinstance(page.current_workflow_task, EditorialMeetingTask):
-        return
-    for item in menu_items:
-        if isinstance(item, WorkflowMenuItem) and item.name == "approve":
+    if approvals and isinstance(page.current_workflow_task, EditorialMeetingTask):
+        for item in approvals:
             item.label = Decision.APPROVE.label

@@ -277,6 +277,8 @@ WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 WAGTAIL_ALLOW_UNICODE_SLUGS = True
+# Workflow mail goes to the reviewers of the page's own municipality, not to every operator.
+WAGTAILADMIN_NOTIFICATION_INCLUDE_SUPERUSERS = False
 
 SEARCH_URL = env("SEARCH_URL")
 if SEARCH_URL:

@@ -29,7 +29,9 @@ AGENDA_ROLES = ("npo_editor", "site_admin")
 def can_view_agenda(user):
     if not (user.is_authenticated and user.is_active):
         return False
-    return user.is_superuser or MunicipalityRole.objects.filter(role__in=AGENDA_ROLES, group__user=user).exists()
+    return (
+        user.is_superuser or MunicipalityRole.objects.filter(role__in=AGENDA_ROLES, group__user=user).exists()
+    )
 
 
 def agenda_sites(user):
@@ -39,6 +41,16 @@ def agenda_sites(user):
         return sites
     return sites.filter(
         pk__in=MunicipalityRole.objects.filter(role__in=AGENDA_ROLES, group__user=user).values("site")
+    )
+
+
+def meeting_admin_sites(user):
+    """The municipalities whose 編集会議 ``user`` may configure: their site admins (and operators)."""
+    sites = municipality_sites_for(user).select_related("root_page")
+    if user.is_superuser:
+        return sites
+    return sites.filter(
+        pk__in=MunicipalityRole.objects.filter(role="site_admin", group__user=user).values("site")
     )
 
 

@@ -56,7 +56,9 @@ class EditorialMeetingTask(Task):
         """Whether ``user`` sits in this meeting; remembered on the user for the request."""
         if not user.is_authenticated or not user.is_active:
             return False
-        cache = user.__dict__.setdefault("_editorial_meeting_reviewer", {})
+        cache = getattr(user, "_editorial_meeting_reviewer", None)
+        if cache is None:
+            cache = user._editorial_meeting_reviewer = {}
         if self.pk not in cache:
             cache[self.pk] = self.groups.filter(pk__in=user.groups.values("pk")).exists()
         return cache[self.pk]

@@ -88,7 +88,8 @@ def send_meeting_opened(task_state_id):
     task = task_state.task.specific
     page = Page.objects.select_related("owner").get(pk=task_state.revision.object_id)
     site, town = _town(page)
-    reviewers = _town_users(site).filter(groups__in=task.groups.all()).exclude(pk=page.owner_id)
+    town_reviewer_groups = task.groups.filter(municipality_role__site=site)
+    reviewers = _town_users(site).filter(groups__in=town_reviewer_groups).exclude(pk=page.owner_id)
     title = _one_line(task_state.revision.object_str or page.title)
 
     def subject():
@@ -114,7 +115,11 @@ def send_meeting_opened(task_state_id):
 
 def send_vote_cast(vote_id, result):
     """Tell the page's author how a reviewer voted, what they wrote and what happens next."""
-    vote = Vote.objects.select_related("user", "task_state__revision", "task_state__task").filter(pk=vote_id).first()
+    vote = (
+        Vote.objects.select_related("user", "task_state__revision", "task_state__task")
+        .filter(pk=vote_id)
+        .first()
+    )
     if vote is None:
         return 0
     page = Page.objects.select_related("owner").get(pk=vote.task_state.revision.object_id)
@@ -123,6 +128,7 @@ def send_vote_cast(vote_id, result):
     site, town = _town(page)
     author = _town_users(site).filter(pk=page.owner_id)
     title = _one_line(vote.task_state.revision.object_str or page.title)
+
     def subject():
         if result.outcome == meeting.CHANGES_REQUESTED:
             text = _("[%(site)s] 編集会議: 「%(title)s」に修正のお願いがあります")

@@ -9,7 +9,8 @@ task name so that an operator of several towns can tell them apart in Wagtail's 
 from dataclasses import dataclass
 
 from django.db import transaction
-from wagtail.models import GroupApprovalTask, Workflow, WorkflowPage, WorkflowTask
+from django.db.models import Q
+from wagtail.models import GroupApprovalTask, Task, Workflow, WorkflowPage, WorkflowTask
 
 from .models import EditorialMeetingTask
 
@@ -76,3 +77,29 @@ def ensure_workflows(town_name, sections, groups):
         WorkflowPage.objects.create(workflow=workflow, page=section)
         workflows[spec.section] = workflow
     return workflows
+
+
+def _under(sites, path_field):
+    in_sites = Q(pk__in=[])
+    for site in sites:
+        in_sites |= Q(**{f"{path_field}__startswith": site.root_page.path})
+    return in_sites
+
+
+def workflows_of(sites):
+    """The workflows assigned to pages of ``sites`` (Wagtail ``Site``s): what a town may see of them."""
+    return Workflow.objects.filter(_under(sites, "workflow_pages__page__path")).distinct().order_by("name")
+
+
+def tasks_of(sites):
+    """The tasks in the workflows of ``sites``."""
+    return (
+        Task.objects.filter(_under(sites, "workflow_tasks__workflow__workflow_pages__page__path"))
+        .distinct()
+        .order_by("name")
+    )
+
+
+def meeting_tasks_of(sites):
+    """The 編集会議 tasks in the workflows of ``sites``."""
+    return EditorialMeetingTask.objects.filter(pk__in=tasks_of(sites).values("pk")).order_by("name")

@@ -32,7 +32,7 @@ from portal_pages import feedback
 from portal_pages.models import ArticlePage, EditorialMeetingTask, Rating, Vote
 from portal_pages.workflows import meeting
 from portal_pages.workflows.agenda import agenda_for
-from portal_pages.workflows.setup import ensure_workflows
+from portal_pages.workflows.setup import ensure_workflows, meeting_tasks_of, tasks_of, workflows_of
 from portal_pages.workflows.views import AgendaMenuItem
 
 from . import factories
@@ -97,9 +97,7 @@ def task_state_of(page):
 def vote(client, page, user, action, comment):
     """Vote the way the page editor's 「承認」/「要修正」 modal does."""
     client.force_login(user)
-    url = reverse(
-        "wagtailadmin_pages:workflow_action", args=[page.pk, action, task_state_of(page).pk]
-    )
+    url = reverse("wagtailadmin_pages:workflow_action", args=[page.pk, action, task_state_of(page).pk])
     return client.post(url, {"comment": comment})
 
 
@@ -181,6 +179,25 @@ def test_each_town_has_its_own_workflows_and_reviewers(mitaka, tachikawa):
     assert tachikawa.sections["municipal"].get_workflow().name == "立川市 行政情報"
 
 
+def test_a_towns_workflows_and_tasks_are_found_by_its_site(mitaka, tachikawa):
+    assert {w.name for w in workflows_of([mitaka.site])} == {
+        "三鷹市 行政情報",
+        "三鷹市 地域情報",
+        "三鷹市 掲示板・ブログ",
+    }
+    assert {t.name for t in tasks_of([tachikawa.site])} == {
+        "立川市 担当課確認",
+        "立川市 子育て広報室承認",
+        "立川市 編集会議",
+        "立川市 NPO責任者承認",
+    }
+    assert [t.name for t in meeting_tasks_of([mitaka.site, tachikawa.site])] == [
+        "三鷹市 編集会議",
+        "立川市 編集会議",
+    ]
+    assert not workflows_of([]).exists()
+
+
 # The 編集会議, start to finish ----------------------------------------------------------------
 
 
@@ -216,12 +233,17 @@ def test_a_reporters_article_goes_through_the_meeting_to_publication(
     assert workflow_state.status == WorkflowState.STATUS_NEEDS_CHANGES
     ours = [m for m in mail.outbox if m.subject.startswith("[みたか子育てねっと]")]
     assert [m.to for m in ours] == [[people.reporter.email]]
-    assert ours[0].subject == "[みたか子育てねっと] 編集会議: 「雨の日の児童館めぐり」に修正のお願いがあります"
+    assert (
+        ours[0].subject == "[みたか子育てねっと] 編集会議: 「雨の日の児童館めぐり」に修正のお願いがあります"
+    )
     assert "開館時間を書き足してください。" in ours[0].body
     assert "三鷹市 編集会議に再提出する" in ours[0].body
     history = PageLogEntry.objects.get(page=page, action=meeting.VOTE_LOG_ACTION)
     assert history.comment == "開館時間を書き足してください。"
     assert history.message == "「三鷹市 編集会議」で「要修正」に投票しました"
+    client.force_login(people.reporter)
+    history_page = client.get(reverse("wagtailadmin_pages:history", args=[page.pk])).content.decode()
+    assert "開館時間を書き足してください。" in history_page
 
     # The reporter revises and resubmits: a new round, with no votes yet.
     page = fresh(page)
@@ -267,7 +289,9 @@ def test_a_reporters_article_goes_through_the_meeting_to_publication(
 
 
 def test_a_citizen_blog_needs_only_the_meeting(mitaka, people):
-    blog = StandardPage(title="はじめての保育園見学", slug="hoikuen-kengaku", live=False, owner=people.reporter)
+    blog = StandardPage(
+        title="はじめての保育園見学", slug="hoikuen-kengaku", live=False, owner=people.reporter
+    )
     mitaka.sections["community"].add_child(instance=blog)
     blog.save_revision(user=people.reporter)
     submit(blog, people.reporter)
@@ -279,7 +303,9 @@ def test_a_citizen_blog_needs_only_the_meeting(mitaka, people):
 
 
 def test_meeting_members_can_open_a_blog_in_the_meeting_and_see_a_plain_vote(client, mitaka, people):
-    blog = StandardPage(title="はじめての保育園見学", slug="hoikuen-kengaku", live=False, owner=people.reporter)
+    blog = StandardPage(
+        title="はじめての保育園見学", slug="hoikuen-kengaku", live=False, owner=people.reporter
+    )
     mitaka.sections["community"].add_child(instance=blog)
     blog.save_revision(user=people.reporter)
     submit(blog, people.reporter)
@@ -327,6 +353,61 @@ def test_a_new_version_saved_during_the_round_restarts_the_votes(mitaka, people)
     assert second_round.revision_id == fresh(page).latest_revision_id
     assert [v.user for v in second_round.editorial_votes.all()] == [people.yama]
     assert meeting.may_vote_on(second_round.task.specific, fresh(page), people.kawa)
+
+
+def test_the_leads_fix_at_the_last_step_is_published_without_a_new_meeting(mitaka, people, settings):
+    """WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT stays off: only the meeting's own round restarts on edits."""
+    assert not getattr(settings, "WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT", False)
+    page = draft(mitaka, people.reporter)
+    submit(page, people.reporter)
+    meeting.cast_vote(task_state_of(page), people.kawa, "approve", "よいと思います。")
+    meeting.cast_vote(task_state_of(page), people.yama, "approve", "賛成です。")
+    page = fresh(page)
+    page.lead = "誤字を直しました。"
+    page.save_revision(user=people.lead)
+
+    task_state_of(page).approve(user=people.lead)
+
+    page = fresh(page)
+    assert page.live and page.lead == "誤字を直しました。"
+    assert TaskState.objects.filter(task__name="三鷹市 編集会議").count() == 1
+
+
+def test_the_dashboard_shows_a_member_the_pages_awaiting_their_vote(client, mitaka, people):
+    page = draft(mitaka, people.reporter, title="ダッシュボードの記事")
+    submit(page, people.reporter)
+
+    client.force_login(people.kawa)
+    html = client.get(reverse("wagtailadmin_home")).content.decode()
+    assert "ダッシュボードの記事" in html and "要修正" in html
+
+    client.force_login(people.other_reporter)
+    assert "ダッシュボードの記事" not in client.get(reverse("wagtailadmin_home")).content.decode()
+
+
+def test_the_operator_edits_the_meeting_task_in_wagtails_task_admin(client, mitaka, superuser):
+    task = EditorialMeetingTask.objects.get(name="三鷹市 編集会議")
+    client.force_login(superuser)
+
+    assert (
+        "定足数" in client.get(reverse("wagtailadmin_workflows:edit_task", args=[task.pk])).content.decode()
+    )
+    add_url = reverse("wagtailadmin_workflows:add_task", args=["portal_pages", "editorialmeetingtask"])
+    response = client.post(
+        add_url, {"name": "三鷹市 臨時編集会議", "groups": [mitaka.group("npo_editor").pk], "quorum": "3"}
+    )
+
+    assert response.status_code == 302
+    created = EditorialMeetingTask.objects.get(name="三鷹市 臨時編集会議")
+    assert created.quorum == 3 and list(created.groups.all()) == [mitaka.group("npo_editor")]
+
+
+def test_a_towns_site_admin_has_no_access_to_wagtails_unscoped_workflow_admin(client, mitaka, people):
+    client.force_login(people.admin)
+
+    for name in ("wagtailadmin_workflows:index", "wagtailadmin_workflows:task_index"):
+        response = client.get(reverse(name))
+        assert response.status_code == 302 and response.url == reverse("wagtailadmin_home")
 
 
 # Who may not vote --------------------------------------------------------------------------
@@ -389,6 +470,15 @@ def test_reviewers_vote_only_with_approve_or_request_changes(mitaka, people):
 def test_a_vote_needs_a_comment(client, mitaka, people):
     page = draft(mitaka, people.reporter)
     submit(page, people.reporter)
+    client.force_login(people.kawa)
+    modal_url = reverse(
+        "wagtailadmin_pages:workflow_action", args=[page.pk, "request_changes", task_state_of(page).pk]
+    )
+    modal = client.get(modal_url, headers={"x-requested-with": "XMLHttpRequest"}).json()
+    assert modal["step"] == "action" and "コメント（筆者に届きます）" in modal["html"]
+    assert "要修正" in modal["html"]
+    invalid = client.post(modal_url, {"comment": ""}, headers={"x-requested-with": "XMLHttpRequest"}).json()
+    assert "コメントを書いてください" in invalid["html"]
 
     response = vote(client, page, people.kawa, "approve", "   ")
 
@@ -482,7 +572,9 @@ def test_the_author_is_told_each_decision_and_comment(mitaka, people, django_cap
 
     (message,) = mail.outbox
     assert message.to == [people.reporter.email]
-    assert message.subject == "[みたか子育てねっと] 編集会議: 「雨の日の児童館めぐり」に票が入りました（承認）"
+    assert (
+        message.subject == "[みたか子育てねっと] 編集会議: 「雨の日の児童館めぐり」に票が入りました（承認）"
+    )
     assert "かわさん さんが「承認」と投票しました" in message.body
     assert "写真が\nよかったです。" in message.body
     assert "kawa@example.jp" not in message.body
@@ -560,7 +652,9 @@ def test_the_agenda_lists_pages_awaiting_the_meeting(client, mitaka, people):
     first, second = agenda.items
     assert (first.author, first.waited_days, first.feedback) == ("みたかママ記者", 3, None)
     assert (second.tally.approvals, second.tally.changes, second.quorum) == (1, 0, 2)
-    assert [(v.user.public_name, v.comment) for v in second.votes] == [("かわさん", "改訂でわかりやすくなりました。")]
+    assert [(v.user.public_name, v.comment) for v in second.votes] == [
+        ("かわさん", "改訂でわかりやすくなりました。")
+    ]
     assert second.feedback == [("役に立った", 1), ("わかりにくい", 2), ("情報が足りない", 1)]
 
     client.force_login(people.yama)
@@ -586,7 +680,7 @@ def test_the_printable_agenda_is_a_plain_document(client, mitaka, people):
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert "<h1 class=\"agenda__title\">三鷹市 編集会議の議題</h1>" in html
+    assert '<h1 class="agenda__title">三鷹市 編集会議の議題</h1>' in html
     assert "印刷される記事" in html and "会議メモ" in html
     assert "wagtail-sidebar" not in html
     assert '<button type="button" data-agenda-print hidden>印刷する</button>' in html
@@ -650,3 +744,66 @@ def test_the_agenda_costs_the_same_queries_for_2_or_8_pages(client, mitaka, peop
         return len(queries)
 
     assert queries_with(2) == queries_with(8)
+
+
+# The meeting's settings, per town ----------------------------------------------------------
+
+
+def settings_url(town):
+    task = EditorialMeetingTask.objects.get(name=f"{town.settings.official_name} 編集会議")
+    return task, reverse("portal_pages_workflows:settings", args=[task.pk])
+
+
+def test_the_towns_site_admin_sets_the_quorum_and_members(client, mitaka, tachikawa, people):
+    task, url = settings_url(mitaka)
+    client.force_login(people.admin)
+
+    page = client.get(url)
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "三鷹市 NPO編集者" in html and "立川市" not in html
+    assert url in client.get(reverse("portal_pages_workflows:agenda")).content.decode()
+
+    workshop = mitaka.group("workshop")
+    response = client.post(url, {"quorum": "3", "groups": [mitaka.group("npo_editor").pk, workshop.pk]})
+
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert task.quorum == 3
+    assert set(task.groups.all()) == {mitaka.group("npo_editor"), workshop}
+
+
+def test_meeting_settings_refuse_a_zero_quorum_and_other_towns_groups(client, mitaka, tachikawa, people):
+    task, url = settings_url(mitaka)
+    client.force_login(people.admin)
+
+    zero = client.post(url, {"quorum": "0", "groups": [mitaka.group("npo_editor").pk]})
+    foreign = client.post(url, {"quorum": "2", "groups": [tachikawa.group("npo_editor").pk]})
+
+    assert zero.status_code == 200 and zero.context["form"].errors["quorum"]
+    assert foreign.status_code == 200 and foreign.context["form"].errors["groups"]
+    task.refresh_from_db()
+    assert task.quorum == 2 and list(task.groups.all()) == [mitaka.group("npo_editor")]
+
+
+def test_meeting_settings_keep_groups_an_operator_added(client, mitaka, tachikawa, people):
+    task, url = settings_url(mitaka)
+    task.groups.add(tachikawa.group("npo_editor"))
+    client.force_login(people.admin)
+
+    client.post(url, {"quorum": "2", "groups": [mitaka.group("site_admin").pk]})
+
+    assert set(task.groups.all()) == {mitaka.group("site_admin"), tachikawa.group("npo_editor")}
+
+
+def test_meeting_settings_are_only_for_that_towns_site_admin(client, mitaka, tachikawa, people, make_member):
+    task, url = settings_url(mitaka)
+
+    client.force_login(make_member(tachikawa, "site_admin"))
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"quorum": "1", "groups": [mitaka.group("npo_editor").pk]}).status_code == 404
+    client.force_login(people.kawa)
+    assert client.get(url).status_code == 403
+    assert url not in client.get(reverse("portal_pages_workflows:agenda")).content.decode()
+    task.refresh_from_db()
+    assert task.quorum == 2
