@@ -11,6 +11,8 @@ from wagtail.search import index
 
 from home.blocks import BaseStreamBlock
 
+from ..forms import ContentPageForm
+
 
 def stages_panel():
     return FieldPanel("life_stages", widget=forms.CheckboxSelectMultiple)
@@ -55,6 +57,7 @@ class ContentPage(Page):
         index.FilterField("locale_id"),
     ]
     api_fields = [APIField("lead"), APIField("life_stages"), APIField("body")]
+    base_form_class = ContentPageForm
 
     class Meta:
         abstract = True

@@ -155,3 +155,23 @@ def test_body_images_are_responsive_webp_and_lazy(client, town_a):
     assert re.search(r'<source [^>]*type="image/webp"', figure)
     assert "srcset=" in figure and " 400w" in figure and " 800w" in figure
     assert 'loading="lazy"' in figure and 'alt="親子で遊ぶひろば"' in figure
+
+
+def test_person_choosers_offer_only_colleagues_of_the_same_town_by_nickname(
+    client, town_a, town_b, make_member
+):
+    from django.urls import reverse
+
+    reporter = make_member(town_a, "citizen_reporter", username="mitaka-reporter", nickname="ひまわり記者")
+    make_member(town_a, "npo_editor", username="mitaka-editor", nickname="編集委員みどり")
+    make_member(town_b, "npo_editor", username="tachikawa-editor", nickname="立川の編集委員")
+    client.force_login(reporter)
+    index = town_a.index("regional", "ArticleIndexPage")
+    url = reverse("wagtailadmin_pages:add", args=["portal_pages", "articlepage", index.id])
+    response = client.get(url)
+    assert response.status_code == 200
+    options = response.context["form"].fields["reporter"].queryset
+    assert set(options.values_list("username", flat=True)) == {"mitaka-reporter", "mitaka-editor"}
+    html = response.content.decode()
+    assert "編集委員みどり" in html
+    assert "立川の編集委員" not in html and "tachikawa-editor" not in html
