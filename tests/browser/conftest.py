@@ -16,7 +16,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -30,6 +30,9 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 SECOND_TOWN = ("みなと町", "minato.localhost")
+# CI runs these beside the unit tests on two cores; a loaded machine needs more than the defaults.
+ACTION_TIMEOUT_MS = 30_000
+expect.set_options(timeout=20_000)
 
 
 def pytest_collection_modifyitems(items):
@@ -98,6 +101,14 @@ def browser():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (make browser).")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        open_context = browser.new_context
+
+        def new_context(**options):
+            context = open_context(**options)
+            context.set_default_timeout(ACTION_TIMEOUT_MS)
+            return context
+
+        browser.new_context = new_context
         yield browser
         browser.close()
 
