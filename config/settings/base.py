@@ -279,6 +279,7 @@ WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 WAGTAIL_ALLOW_UNICODE_SLUGS = True
 # Workflow mail goes to the reviewers of the page's own municipality, not to every operator.
 WAGTAILADMIN_NOTIFICATION_INCLUDE_SUPERUSERS = False
+WAGTAILADMIN_NOTIFICATION_USE_HTML = False
 
 SEARCH_URL = env("SEARCH_URL")
 if SEARCH_URL:
