@@ -8,6 +8,7 @@ and anonymous, so what it returns is what anyone may read on the public site.
 
 from rest_framework.permissions import AllowAny
 from rest_framework.relations import SlugRelatedField
+from wagtail.api.v2.filters import SearchFilter
 from wagtail.api.v2.router import WagtailAPIRouter
 from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
@@ -15,6 +16,7 @@ from wagtail.images.api.v2.views import ImagesAPIViewSet
 from wagtail.models import Collection, Page, Site
 
 from home.models import MunicipalitySettings
+from search.api import AnalysedSearchFilter
 
 
 class PublicAPIMixin:
@@ -27,6 +29,11 @@ class PublicAPIMixin:
 class SitePagesAPIViewSet(PublicAPIMixin, PagesAPIViewSet):
     # ``site`` is dropped so a request to town A cannot ask for town B's pages.
     known_query_parameters = PagesAPIViewSet.known_query_parameters - {"site"}
+    # ?search= ranks as the site search does (same analysis, synonyms and fallback).
+    filter_backends = [
+        AnalysedSearchFilter if backend is SearchFilter else backend
+        for backend in PagesAPIViewSet.filter_backends
+    ]
 
     @classmethod
     def get_field_serializer_overrides(cls, model):

@@ -281,18 +281,13 @@ WAGTAIL_ALLOW_UNICODE_SLUGS = True
 WAGTAILADMIN_NOTIFICATION_INCLUDE_SUPERUSERS = False
 WAGTAILADMIN_NOTIFICATION_USE_HTML = False
 
+# Search: Japanese analysis (search.analysis) over modelsearch's database index on SQLite or
+# PostgreSQL. With SEARCH_URL set, the public search, its facets and the API's ?search= run on
+# Elasticsearch instead (search.elastic), indexed with the same analysis; the admin's own page
+# search stays on the database index.
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "search.backends"}}
 SEARCH_URL = env("SEARCH_URL")
-if SEARCH_URL:
-    WAGTAILSEARCH_BACKENDS = {
-        "default": {
-            "BACKEND": "modelsearch.backends.elasticsearch8",
-            "URLS": [SEARCH_URL],
-            "INDEX_PREFIX": env("SEARCH_INDEX_PREFIX"),
-            "TIMEOUT": 5,
-        }
-    }
-else:
-    WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "modelsearch.backends.database"}}
+SEARCH_INDEX_PREFIX = env("SEARCH_INDEX_PREFIX")
 
 # Comments (django-comments-xtd needs the sites framework) -------------------------------
 

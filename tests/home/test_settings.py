@@ -12,7 +12,7 @@ PRINT = (
     "import json, django; from django.conf import settings as s; "
     "print(json.dumps({'db': s.DATABASES['default']['ENGINE'], 'name': str(s.DATABASES['default']['NAME']), "
     "'cache': s.CACHES['default']['BACKEND'], 'session': s.SESSION_ENGINE, "
-    "'search': s.WAGTAILSEARCH_BACKENDS['default']['BACKEND'], 'email': s.EMAIL_BACKEND, "
+    "'search': s.WAGTAILSEARCH_BACKENDS['default']['BACKEND'], 'search_url': s.SEARCH_URL, 'email': s.EMAIL_BACKEND, "
     "'media': s.STORAGES['default']['BACKEND'], 'tasks': s.TASKS['default']['BACKEND'], "
     "'lang': s.LANGUAGE_CODE, 'tz': s.TIME_ZONE, 'languages': [c for c, _ in s.LANGUAGES], "
     "'debug': s.DEBUG, 'hosts': s.ALLOWED_HOSTS}))"
@@ -59,7 +59,8 @@ def test_embedded_default_needs_no_other_service():
     assert values["db"] == "django.db.backends.sqlite3"
     assert values["name"].endswith("db.sqlite3")
     assert values["cache"].endswith("LocMemCache")
-    assert values["search"] == "modelsearch.backends.database"
+    assert values["search"] == "search.backends"
+    assert values["search_url"] == ""
     assert values["email"].endswith("console.EmailBackend")
     assert values["media"].endswith("FileSystemStorage")
     assert values["tasks"].endswith("ImmediateBackend")
@@ -87,7 +88,8 @@ def test_scale_out_services_come_from_the_environment():
     assert values["name"] == "kosodate"
     assert values["cache"] == "django.core.cache.backends.redis.RedisCache"
     assert values["session"] == "django.contrib.sessions.backends.cache"
-    assert values["search"] == "modelsearch.backends.elasticsearch8"
+    assert values["search"] == "search.backends"
+    assert values["search_url"] == "http://search.internal:9200"
     assert values["email"] == "django.core.mail.backends.smtp.EmailBackend"
     assert values["media"] == "storages.backends.s3.S3Storage"
     assert values["tasks"] == "django_tasks_db.DatabaseBackend"

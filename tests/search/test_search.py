@@ -22,8 +22,8 @@ def test_finds_live_pages_of_this_municipality_only(client, town_a, town_b):
     publish(town_b.sections["municipal"], "児童手当", lead="児童手当 の 申請")
     response = search(client, town_a, "児童手当")
     assert response.status_code == 200
-    results = list(response.context["results"])
-    assert [page.id for page in results] == [own.id]
+    results = response.context["results"].hits
+    assert [hit.page.id for hit in results] == [own.id]
     assert "検索結果：1件" in response.content.decode()
 
 
@@ -31,7 +31,7 @@ def test_drafts_are_never_found(client, town_a):
     draft = StandardPage(title="未公開の児童手当", live=False)
     town_a.sections["municipal"].add_child(instance=draft)
     response = search(client, town_a, "未公開の児童手当")
-    assert draft.id not in [page.id for page in response.context["results"]]
+    assert draft.id not in [hit.page.id for hit in response.context["results"].hits]
 
 
 def test_empty_query_shows_the_form_without_results(client, town_a):

@@ -1,0 +1,419 @@
+"""The embedded search backend: modelsearch's database index, analysed as Japanese.
+
+``WAGTAILSEARCH_BACKENDS["default"]["BACKEND"] = "search.backends"`` keeps modelsearch's index
+tables (an FTS5 table on SQLite, ``tsvector`` columns with GIN indexes on PostgreSQL), its
+signal handlers and its ``update_index`` command, and changes two things:
+
+- what is stored: the terms of :mod:`search.analysis` (normalised forms, readings, compound
+  units, bigrams of unknown words) instead of the raw text, in which a Japanese sentence would
+  be one token;
+- how a query runs: its analysed tree becomes one FTS5 ``MATCH`` or ``tsquery``, ranked by BM25
+  (SQLite) or ``ts_rank`` with the title weighted (PostgreSQL), inside one SQL statement that
+  also applies the caller's queryset (site, live, public, filters) as a subquery. So every
+  caller — the site search, the autocomplete, API v2's ``?search=`` and the admin's page
+  search — gets the same analysis and the same ranking.
+"""
+
+from collections import OrderedDict
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection, connections, router, transaction
+from django.db.models import Count
+from django.db.models.expressions import RawSQL
+from django.utils.encoding import force_str
+from modelsearch.backends.base import (
+    BaseIndex,
+    BaseSearchBackend,
+    BaseSearchQueryCompiler,
+    BaseSearchResults,
+    FilterFieldError,
+)
+from modelsearch.conf import get_app_config
+from modelsearch.index import AutocompleteField, RelatedFields, SearchField, get_indexed_models
+from modelsearch.query import MatchAll, Phrase, PlainText, SearchQuery
+from modelsearch.utils import get_content_type_pk, get_descendants_content_types_pks
+
+from . import analysis
+
+IndexEntry = get_app_config().get_model("IndexEntry", require_ready=False)
+
+TITLE_WEIGHT = 5.0
+# FTS5 columns are (autocomplete, body, title); the autocomplete column never ranks a search.
+SQLITE_WEIGHTS = (0.0, 1.0, TITLE_WEIGHT)
+# ts_rank weights for D, C, B, A: body terms are D, title terms A.
+POSTGRES_WEIGHTS = "{0.2, 0.2, 0.2, 1.0}"
+
+
+class AnalysedQuery(SearchQuery):
+    """A query already analysed into a tree (by :func:`search.analysis.parse`, with synonyms)."""
+
+    def __init__(self, tree, text=""):
+        self.tree = tree
+        self.text = text
+
+    def __repr__(self):
+        return f"<AnalysedQuery {self.text!r}>"
+
+
+def tree_for(query, prefix_last=False):
+    if isinstance(query, AnalysedQuery):
+        return query.tree
+    if isinstance(query, MatchAll):
+        return None
+    if isinstance(query, PlainText | Phrase):
+        return analysis.parse(query.query_string, prefix_last=prefix_last)
+    return analysis.parse(force_str(query), prefix_last=prefix_last)
+
+
+# What is stored ----------------------------------------------------------------------------
+
+
+def _prepare(value):
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list | tuple):
+        return "\n".join(_prepare(item) for item in value)
+    if isinstance(value, dict):
+        return "\n".join(_prepare(item) for item in value.values())
+    return force_str(value)
+
+
+def _field_texts(obj, fields):
+    for field in fields:
+        if isinstance(field, SearchField | AutocompleteField):
+            yield field, _prepare(field.get_value(obj))
+        elif isinstance(field, RelatedFields):
+            related = field.get_value(obj)
+            if related is None:
+                continue
+            if hasattr(related, "all"):
+                related = related.all()
+            elif callable(related):
+                related = [related()]
+            else:
+                related = [related]
+            for item in related:
+                yield from _field_texts(item, field.fields)
+
+
+def document(obj):
+    """(title, body, autocomplete) of an object: its plain text, before analysis."""
+    title, body, autocomplete = [], [], []
+    for field, text in _field_texts(obj, obj.get_search_fields()):
+        if not text.strip():
+            continue
+        if isinstance(field, AutocompleteField):
+            autocomplete.append(text)
+        elif field.field_name == "title":
+            title.append(text)
+        else:
+            body.append(text)
+    return "\n".join(title), "\n".join(body), "\n".join(autocomplete or title)
+
+
+class AnalysedIndex(BaseIndex):
+    """Writes analysed terms into modelsearch's index table (SQLite triggers copy them to FTS5)."""
+
+    def __init__(self, backend):
+        super().__init__(backend)
+        self.connection = connections[router.db_for_write(IndexEntry)]
+        self.entries = IndexEntry._default_manager.all()
+
+    def add_items(self, model, objs):
+        if not model.get_search_fields():
+            return
+        content_type = get_content_type_pk(model)
+        rows = []
+        for obj in objs:
+            title, body, autocomplete = document(obj)
+            rows.append(
+                (
+                    force_str(obj.pk),
+                    analysis.index_text(title),
+                    analysis.index_text(body),
+                    analysis.index_text(autocomplete),
+                    title,
+                    body,
+                )
+            )
+        if rows:
+            with transaction.atomic(using=self.connection.alias):
+                self.write(content_type, rows)
+
+    def delete_item(self, item):
+        item.index_entries.all()._raw_delete(using=self.connection.alias)
+
+    def reset(self):
+        IndexEntry._default_manager.all()._raw_delete(using=self.connection.alias)
+
+    def delete_stale_entries(self):
+        for model in get_indexed_models():
+            if model._meta.parents:
+                continue
+            existing = model._default_manager.values_list("pk", flat=True)
+            stale = self.entries.filter(content_type_id__in=get_descendants_content_types_pks(model))
+            stale.exclude(object_id__in=[force_str(pk) for pk in existing]).delete()
+
+
+class SQLiteIndex(AnalysedIndex):
+    def write(self, content_type, rows):
+        table = IndexEntry._meta.db_table
+        with self.connection.cursor() as cursor:
+            for object_id, title, body, autocomplete, _title_text, _body_text in rows:
+                cursor.execute(
+                    f"UPDATE {table} SET title = %s, body = %s, autocomplete = %s "
+                    "WHERE content_type_id = %s AND object_id = %s",
+                    [title, body, autocomplete, content_type, object_id],
+                )
+                if cursor.rowcount == 0:
+                    cursor.execute(
+                        f"INSERT INTO {table} (content_type_id, object_id, title, body, autocomplete, "
+                        "title_norm) VALUES (%s, %s, %s, %s, %s, 1.0)",
+                        [content_type, object_id, title, body, autocomplete],
+                    )
+
+
+class PostgresIndex(AnalysedIndex):
+    def write(self, content_type, rows):
+        table = IndexEntry._meta.db_table
+        values = []
+        params = []
+        for object_id, title, body, autocomplete, title_text, body_text in rows:
+            values.append(
+                "(%s, %s, setweight(to_tsvector('simple', %s), 'A'), setweight(to_tsvector('simple', %s), 'D'),"
+                " to_tsvector('simple', %s), 1.0, %s, %s)"
+            )
+            params.extend([content_type, object_id, title, body, autocomplete, title_text, body_text])
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (content_type_id, object_id, title, body, autocomplete, title_norm, "
+                f"title_text, body_text) VALUES {', '.join(values)} "
+                "ON CONFLICT (content_type_id, object_id) DO UPDATE SET title = EXCLUDED.title, "
+                "body = EXCLUDED.body, autocomplete = EXCLUDED.autocomplete, "
+                "title_text = EXCLUDED.title_text, body_text = EXCLUDED.body_text",
+                params,
+            )
+
+
+# How a query runs --------------------------------------------------------------------------
+
+
+def _subquery(queryset):
+    """The primary keys the caller's queryset allows, as SQL (site, live, public, filters…)."""
+    return queryset.order_by().values("pk").query.sql_with_params()
+
+
+class Matcher:
+    """One analysed query against one queryset: ranked ids, count, and the matching ids as SQL."""
+
+    def __init__(self, tree, queryset, autocomplete=False):
+        self.tree = tree
+        self.queryset = queryset
+        self.autocomplete = autocomplete
+        self.content_types = list(get_descendants_content_types_pks(queryset.model))
+
+    def where(self):
+        """(FROM-and-WHERE SQL, params) selecting index rows that match and the queryset allows."""
+        raise NotImplementedError
+
+    def matching_ids(self):
+        """The matching primary keys as a subquery, for ``filter(pk__in=...)`` (facets)."""
+        sql, params = self.where()
+        return RawSQL(f"SELECT {self.pk_sql} {sql}", params)
+
+    def count(self):
+        sql, params = self.where()
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) {sql}", params)
+            return cursor.fetchone()[0]
+
+    def ranked(self, start=0, stop=None):
+        sql, params = self.where()
+        rank_sql, rank_params = self.rank()
+        limit = -1 if stop is None else stop - start
+        if connection.vendor == "postgresql" and stop is None:
+            limit = "ALL"
+            paging = f"LIMIT {limit} OFFSET %s"
+            page_params = [start]
+        else:
+            paging = "LIMIT %s OFFSET %s"
+            page_params = [limit, start]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {self.pk_sql}, {rank_sql} AS score {sql} "
+                f"ORDER BY score {self.score_order}, 1 DESC {paging}",
+                [*rank_params, *params, *page_params],
+            )
+            return cursor.fetchall()
+
+
+class SQLiteMatcher(Matcher):
+    pk_sql = "CAST(e.object_id AS INTEGER)"
+    score_order = "ASC"  # FTS5's bm25() is negative: the lower, the better
+
+    def where(self):
+        fts = f"{IndexEntry._meta.db_table}_fts"
+        columns = "{autocomplete}" if self.autocomplete else "{title body}"
+        sub_sql, sub_params = _subquery(self.queryset)
+        placeholders = ", ".join(["%s"] * len(self.content_types))
+        sql = (
+            f"FROM {fts} JOIN {IndexEntry._meta.db_table} e ON e.id = {fts}.rowid "
+            f"WHERE {fts} MATCH %s AND e.content_type_id IN ({placeholders}) "
+            f"AND CAST(e.object_id AS INTEGER) IN ({sub_sql})"
+        )
+        match = f"{columns} : {analysis.to_fts5(self.tree)}"
+        return sql, [match, *self.content_types, *sub_params]
+
+    def rank(self):
+        fts = f"{IndexEntry._meta.db_table}_fts"
+        weights = ", ".join(str(weight) for weight in SQLITE_WEIGHTS)
+        if self.autocomplete:
+            weights = "1.0, 0.0, 0.0"
+        return f"bm25({fts}, {weights})", []
+
+
+class PostgresMatcher(Matcher):
+    pk_sql = "e.object_id::integer"
+    score_order = "DESC"
+
+    def vector(self):
+        return "e.autocomplete" if self.autocomplete else "(e.title || e.body)"
+
+    def where(self):
+        sub_sql, sub_params = _subquery(self.queryset)
+        placeholders = ", ".join(["%s"] * len(self.content_types))
+        sql = (
+            f"FROM {IndexEntry._meta.db_table} e "
+            f"WHERE {self.vector()} @@ to_tsquery('simple', %s) AND e.content_type_id IN ({placeholders}) "
+            f"AND e.object_id::integer IN ({sub_sql})"
+        )
+        return sql, [analysis.to_tsquery(self.tree), *self.content_types, *sub_params]
+
+    def rank(self):
+        return (
+            f"ts_rank('{POSTGRES_WEIGHTS}', {self.vector()}, to_tsquery('simple', %s))",
+            [analysis.to_tsquery(self.tree)],
+        )
+
+
+def matcher_for(tree, queryset, autocomplete=False):
+    if connection.vendor == "postgresql":
+        return PostgresMatcher(tree, queryset, autocomplete)
+    if connection.vendor == "sqlite":
+        return SQLiteMatcher(tree, queryset, autocomplete)
+    raise ImproperlyConfigured("search.backends supports SQLite and PostgreSQL.")
+
+
+# modelsearch's interface ------------------------------------------------------------------
+
+
+class AnalysedQueryCompiler(BaseSearchQueryCompiler):
+    autocomplete = False
+
+    def check(self):
+        """Any queryset may be searched: it is applied as SQL, not translated into index filters."""
+
+    @property
+    def tree(self):
+        return tree_for(self.query, prefix_last=self.autocomplete)
+
+    def matcher(self):
+        return matcher_for(self.tree, self.queryset, autocomplete=self.autocomplete)
+
+
+class AnalysedAutocompleteCompiler(AnalysedQueryCompiler):
+    autocomplete = True
+
+
+class AnalysedSearchResults(BaseSearchResults):
+    supports_facet = True
+
+    def _do_search(self):
+        compiler = self.query_compiler
+        queryset = compiler.queryset
+        if isinstance(compiler.query, MatchAll):
+            return list(queryset[self.start : self.stop])
+        if compiler.tree is None:
+            return []
+        matcher = compiler.matcher()
+        if not compiler.order_by_relevance:
+            return list(queryset.filter(pk__in=matcher.matching_ids())[self.start : self.stop])
+        ranked = matcher.ranked(self.start, self.stop)
+        objects = queryset.in_bulk([pk for pk, _score in ranked])
+        if self.prefetch_related:
+            # in_bulk ignores prefetches asked of the results; apply them to the found objects
+            from django.db.models import prefetch_related_objects
+
+            prefetch_related_objects(list(objects.values()), *self.prefetch_related)
+        results = []
+        for pk, score in ranked:
+            obj = objects.get(pk)
+            if obj is None:
+                continue
+            if self._score_field:
+                setattr(obj, self._score_field, score)
+            results.append(obj)
+        return results
+
+    def _do_count(self):
+        compiler = self.query_compiler
+        if isinstance(compiler.query, MatchAll):
+            return compiler.queryset.count()
+        if compiler.tree is None:
+            return 0
+        count = compiler.matcher().count()
+        if self.stop is not None:
+            count = min(count, self.stop)
+        return max(0, count - self.start)
+
+    def facet(self, field_name):
+        compiler = self.query_compiler
+        if compiler._get_filterable_field(field_name) is None:
+            raise FilterFieldError(
+                f'Cannot facet search results with field "{field_name}". '
+                f"Please add index.FilterField('{field_name}') to "
+                f"{compiler.queryset.model.__name__}.search_fields.",
+                field_name=field_name,
+            )
+        if compiler.tree is None:
+            return OrderedDict()
+        matching = compiler.queryset.model._default_manager.filter(pk__in=compiler.matcher().matching_ids())
+        rows = matching.values(field_name).annotate(count=Count("pk")).order_by("-count")
+        return OrderedDict((row[field_name], row["count"]) for row in rows)
+
+
+class Rebuilder:
+    def __init__(self, index):
+        self.index = index
+
+    def start(self):
+        self.index.delete_stale_entries()
+        return self.index
+
+    def finish(self):
+        pass
+
+
+class JapaneseDatabaseBackend(BaseSearchBackend):
+    query_compiler_class = AnalysedQueryCompiler
+    autocomplete_query_compiler_class = AnalysedAutocompleteCompiler
+    results_class = AnalysedSearchResults
+    rebuilder_class = Rebuilder
+
+
+class SQLiteBackend(JapaneseDatabaseBackend):
+    index_class = SQLiteIndex
+
+
+class PostgresBackend(JapaneseDatabaseBackend):
+    index_class = PostgresIndex
+
+
+def SearchBackend(params):  # modelsearch looks the backend up by this name
+    if connection.vendor == "postgresql":
+        return PostgresBackend(params)
+    if connection.vendor == "sqlite":
+        return SQLiteBackend(params)
+    raise ImproperlyConfigured("search.backends supports SQLite and PostgreSQL.")

@@ -1,0 +1,174 @@
+"""What editors keep for search (synonyms, promoted results) and what parents searched for."""
+
+import re
+
+from django.core.cache import cache
+from django.db import models
+from django.db.models import F
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import analysis
+
+# A query that looks like it holds personal data is not stored: an e-mail address, or six or
+# more digits in a row (a phone, member or card number), in full- or half-width.
+PERSONAL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+|\d[\d\s-]{4,}\d")
+MAX_STORED_QUERY = 50
+SYNONYMS_VERSION_KEY = "search:synonyms:version"
+
+
+def normalise_query(query):
+    """How a query is compared and stored: folded (width, case) with single spaces."""
+    return " ".join(analysis.fold(query).split())
+
+
+class Synonym(models.Model):
+    """A word parents type and the words the town's pages use for it.
+
+    Rows without a municipality are the shared seed (common childcare terms) that every town
+    uses; a town's editors add their own (local nicknames of facilities, new programme names).
+    """
+
+    class Kind(models.TextChoices):
+        SYNONYM = "synonym", _("同義語")
+        ABBREVIATION = "abbreviation", _("略語")
+        COLLOQUIAL = "colloquial", _("日常語・言い換え")
+        FORMER_NAME = "former_name", _("旧名称・新名称")
+        ENGLISH = "english", _("英語")
+
+    site = models.ForeignKey(
+        "wagtailcore.Site",
+        verbose_name=_("自治体"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("空欄は全自治体共通の語です。"),
+    )
+    term = models.CharField(_("検索される言葉"), max_length=100, help_text=_("例：ファミサポ"))
+    expansions = models.TextField(
+        _("ページで使われている言葉"),
+        help_text=_("1行に1つ。例：ファミリー・サポート・センター"),
+    )
+    kind = models.CharField(_("種類"), max_length=20, choices=Kind.choices, default=Kind.SYNONYM)
+    two_way = models.BooleanField(
+        _("双方向"),
+        default=False,
+        help_text=_("ページの言葉で検索したときにも、この言葉のページを探します。"),
+    )
+
+    class Meta:
+        verbose_name = _("検索の同義語")
+        verbose_name_plural = _("検索の同義語")
+        ordering = ["term"]
+        constraints = [models.UniqueConstraint(fields=["site", "term"], name="search_synonym_unique_term")]
+
+    def __str__(self):
+        return self.term
+
+    def expansion_list(self):
+        return [line.strip() for line in re.split(r"[\n、,]", self.expansions) if line.strip()]
+
+
+def synonym_map(site):
+    """{term: [expansions]} for a municipality: the shared seed plus its own, cached."""
+    version = cache.get_or_set(SYNONYMS_VERSION_KEY, 1, None)
+    key = f"search:synonyms:{version}:{site.pk if site else 0}"
+    found = cache.get(key)
+    if found is None:
+        found = {}
+        rows = Synonym.objects.filter(models.Q(site__isnull=True) | models.Q(site=site))
+        for synonym in rows.order_by(F("site").asc(nulls_first=True)):
+            expansions = synonym.expansion_list()
+            for expansion in expansions:
+                _add(found, synonym.term, expansion)
+            if synonym.two_way:
+                for expansion in expansions:
+                    _add(found, expansion, synonym.term)
+        cache.set(key, found, 60 * 60)
+    return found
+
+
+def _add(found, term, expansion):
+    key = analysis.clean(analysis.fold(term))
+    if key and expansion not in found.setdefault(key, []):
+        found[key].append(expansion)
+
+
+@receiver([post_save, post_delete], sender=Synonym)
+def _synonyms_changed(**kwargs):
+    try:
+        cache.incr(SYNONYMS_VERSION_KEY)
+    except ValueError:
+        cache.set(SYNONYMS_VERSION_KEY, 2, None)
+
+
+class Promotion(models.Model):
+    """A page shown first for a query, chosen by the town's editors (e.g. 給付金 → the new page)."""
+
+    site = models.ForeignKey(
+        "wagtailcore.Site", verbose_name=_("自治体"), on_delete=models.CASCADE, related_name="+"
+    )
+    query = models.CharField(_("検索語"), max_length=100)
+    page = models.ForeignKey(
+        "wagtailcore.Page", verbose_name=_("ページ"), on_delete=models.CASCADE, related_name="+"
+    )
+    description = models.CharField(_("説明"), max_length=200, blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("表示順"), default=0)
+
+    class Meta:
+        verbose_name = _("おすすめの検索結果")
+        verbose_name_plural = _("おすすめの検索結果")
+        ordering = ["query", "sort_order"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "query", "page"], name="search_promotion_unique_page")
+        ]
+
+    def __str__(self):
+        return f"{self.query} → {self.page}"
+
+    def save(self, *args, **kwargs):
+        self.query = normalise_query(self.query)
+        super().save(*args, **kwargs)
+
+
+class QueryStat(models.Model):
+    """How often a query was searched in a municipality on a day, and how often it found nothing.
+
+    Only the query text, the day and two counters: no user, session, address or time of day.
+    """
+
+    site = models.ForeignKey("wagtailcore.Site", on_delete=models.CASCADE, related_name="+")
+    query = models.CharField(max_length=MAX_STORED_QUERY)
+    date = models.DateField()
+    searches = models.PositiveIntegerField(default=0)
+    no_results = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("検索語の集計")
+        verbose_name_plural = _("検索語の集計")
+        constraints = [
+            models.UniqueConstraint(fields=["site", "query", "date"], name="search_querystat_unique_day")
+        ]
+        indexes = [models.Index(fields=["site", "date"])]
+
+    def __str__(self):
+        return self.query
+
+    @classmethod
+    def record(cls, site, query, found):
+        """Count one search; a query that may hold personal data is not stored at all."""
+        query = normalise_query(query)
+        if site is None or not query or PERSONAL.search(query):
+            return
+        query = query[:MAX_STORED_QUERY]
+        today = timezone.localdate()
+        updated = cls.objects.filter(site=site, query=query, date=today).update(
+            searches=F("searches") + 1, no_results=F("no_results") + (0 if found else 1)
+        )
+        if not updated:
+            cls.objects.get_or_create(
+                site=site, query=query, date=today, defaults={"searches": 1, "no_results": 0 if found else 1}
+            )
