@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class SearchConfig(AppConfig):
     name = "search"
     verbose_name = _("サイト内検索")
+
+    def ready(self):
+        from . import indexing
+
+        indexing.connect_signals()

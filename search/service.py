@@ -12,6 +12,7 @@ a private page or another town's page cannot be ranked, counted in a facet or su
 """
 
 import difflib
+import logging
 import math
 from dataclasses import dataclass, field
 
@@ -31,6 +32,7 @@ from . import analysis
 from .backends import document, matcher_for
 from .models import Promotion, QueryStat, normalise_query, synonym_map
 
+logger = logging.getLogger(__name__)
 MAX_QUERY_LENGTH = 100
 PER_PAGE = 10
 SNIPPET_LENGTH = 110
@@ -230,7 +232,15 @@ class ElasticsearchEngine:
     """Elasticsearch (``SEARCH_URL``), indexed with the same analysis by :mod:`search.indexing`."""
 
     def run(self, site, tree, filters, start, stop, sections):
-        from .elastic import engine
+        try:
+            return self._run(site, tree, filters, start, stop, sections)
+        except Exception:
+            # Elasticsearch is down or refused the query: the database index still answers.
+            logger.exception("Elasticsearch search failed; answering from the database index")
+            return DatabaseEngine().run(site, tree, filters, start, stop, sections)
+
+    def _run(self, site, tree, filters, start, stop, sections):
+        from .indexing import engine
 
         es_filters = {}
         if filters.get("section"):

@@ -49,6 +49,8 @@ def pages(cal):
     outdoor = cal.day(88, weekday=WED)
     prenatal = cal.day(102, weekday=SAT)
     measuring = cal.day(-16, weekday=TUE)
+    brushing = cal.day(40, weekday=WED)
+    multiples = cal.day(26, weekday=FRI)
     return [
         {
             "slug": "rinyushoku-kyoshitsu",
@@ -364,6 +366,61 @@ def pages(cal):
                     "保健センターの保健師も来ますので、授乳や発達のことも相談できます。</p>"
                 ),
                 callout("<p>このイベントは終了しました。次回の日程はひろばの掲示でお知らせします。</p>"),
+            ],
+        },
+        {
+            "slug": "hamigaki-kyoshitsu",
+            "section": "municipal",
+            "title": "親子の歯みがき教室（1歳6か月〜2歳ごろ）",
+            **_times(cal, brushing, "10:00", "11:15"),
+            "venue": "hoken-center",
+            "capacity": 12,
+            "fee": "無料",
+            "how_to_apply": "電子申請、または健康推進課（電話 0422-00-3001）へ。先着順です。",
+            "application_deadline": _deadline(cal, brushing, 7),
+            "stages": ["age-1-2"],
+            "published": 15,
+            "lead": "歯科衛生士が、仕上げみがきのコツと、むし歯になりにくいおやつ・飲み物の選び方をお話しします。希望する方はフッ素塗布も受けられます。",
+            "body": [
+                p(
+                    "<p>「歯みがきをいやがって泣いてしまう」「仕上げみがきはいつまで続ける？」など、"
+                    "毎日の歯みがきの悩みにお答えします。お子さんをひざに寝かせる姿勢での仕上げみがきを、"
+                    "その場で練習します。</p>"
+                ),
+                table(
+                    "内容",
+                    [
+                        ("10:00", "受付"),
+                        ("10:10", "お話「むし歯を防ぐ毎日の習慣」（歯科衛生士）"),
+                        ("10:40", "仕上げみがきの練習"),
+                        ("11:00", "フッ素塗布（希望する方）・個別相談"),
+                    ],
+                ),
+                callout("<p>持ち物：母子健康手帳、お子さんの歯ブラシ、バスタオル</p>"),
+            ],
+        },
+        {
+            "slug": "tatai-oyako-tsudoi",
+            "title": "双子・三つ子の親子のつどい",
+            **_times(cal, multiples, "10:30", "12:00"),
+            "venue": "chuo-hiroba",
+            "capacity": 10,
+            "fee": "無料",
+            "how_to_apply": "ひろばの受付か電話（0422-00-2101）へ。多胎児を妊娠中の方もお申し込みください。",
+            "application_deadline": _deadline(cal, multiples, 3),
+            "stages": ["pregnancy", "age-0", "age-1-2"],
+            "published": 11,
+            "lead": "双子や三つ子を育てている親子と、多胎児を妊娠中の方が集まる会です。先輩家庭の体験を聞いたり、同じ悩みを話し合ったりできます。",
+            "body": [
+                p(
+                    "<p>2人同時に泣いたらどうする？ 授乳や寝かしつけの工夫は？ 外出のときの持ち物は？"
+                    "多胎児の子育てならではの話を、ゆっくりできる時間です。"
+                    "保健センターの保健師と、多胎ピアサポーターの先輩ママも参加します。</p>"
+                ),
+                callout(
+                    "<p>2人乗りのベビーカーは、ひろばの入口横に置けます。スタッフが抱っこやお世話を手伝いますので、"
+                    "おひとりでも安心してお越しください。</p>"
+                ),
             ],
         },
     ]

@@ -13,6 +13,7 @@ from wagtail.models import PageViewRestriction
 from home import page_cache
 from portal_pages import feedback
 from portal_pages.models import ArticleComment, PageFeedback
+from search.models import QueryStat
 from tests.portal_pages import factories
 
 pytestmark = pytest.mark.django_db
@@ -86,9 +87,18 @@ def test_keys_include_host_query_and_language(client, town_a, town_b):
     index = town_a.index("regional", "EventIndexPage").url
     assert_cached(client, town_a, index)
     assert get(client, town_a, f"{index}?stage=age-0")["X-Page-Cache"] == "miss"
-    assert_cached(client, town_a, "/search/?q=保育園")
-    english = get(client, town_a, "/en/search/?q=保育園")
+    assert_cached(client, town_a, f"{index}?stage=age-0")
+    assert_cached(client, town_a, "/search/")
+    english = get(client, town_a, "/en/search/")
     assert english["X-Page-Cache"] == "miss" and '<html lang="en">' in english.content.decode()
+
+
+def test_search_results_are_never_cached_so_every_search_is_counted(client, town_a):
+    for _ in range(2):
+        response = get(client, town_a, "/search/?q=保育園")
+        assert "X-Page-Cache" not in response
+        assert "no-store" in response["Cache-Control"]
+    assert QueryStat.objects.get(site=town_a.site, query="保育園").searches == 2
 
 
 def test_posts_admin_and_private_pages_are_never_cached(client, town_a):

@@ -165,11 +165,12 @@ def test_site_search_never_finds_the_workshop(client, town_a, workshop, make_mem
 
     response = get(client, town_a, reverse("search"), q="議事メモ")
 
-    assert [page.title for page in response.context["results"]] == [PUBLIC_PAGE]
+    assert [hit.title for hit in response.context["results"].hits] == [PUBLIC_PAGE]
     assert_no_private_titles(response.content.decode())
     for query in (MEMO_TITLE, "中央子育てひろば", "取材の割り当て"):
         found = get(client, town_a, reverse("search"), q=query).context["results"]
-        assert not [page for page in found if page.title in PRIVATE_TITLES], query
+        assert not [hit for hit in found.hits if hit.title in PRIVATE_TITLES], query
+        assert not [hit for hit in found.promotions if hit.title in PRIVATE_TITLES], query
 
 
 def test_life_stage_page_leaves_out_the_workshops_notice_and_event(client, town_a, workshop):
