@@ -36,6 +36,7 @@ SKIPPED_POS = frozenset({"助詞", "助動詞", "補助記号", "空白", "記�
 NOT_A_TERM_CHAR = re.compile(r"[^\w\u30fc]+")
 KANA_OR_KANJI = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff々〆]")
 KANJI = re.compile(r"[\u3400-\u9fff\uf900-\ufaff々]")
+KANA_ONLY = re.compile(r"[\u3041-\u309f\u30a0-\u30ffー]+")
 HIRAGANA_TO_KATAKANA = {code: code + 0x60 for code in range(0x3041, 0x3097)}
 MAX_QUERY_PARTS = 8
 
@@ -83,6 +84,7 @@ class Word:
     terms: tuple
     units: tuple  # terms of each shorter unit of a compound, one tuple per unit
     reading: str
+    noun: bool = False
 
 
 def _reading(morpheme):
@@ -135,6 +137,7 @@ def words(text):
                 tuple(terms),
                 unit_terms,
                 _reading(morpheme) or surface,
+                morpheme.part_of_speech()[0] == "名詞",
             )
         )
     return found
@@ -143,10 +146,16 @@ def words(text):
 def index_terms(text):
     """Every term ``text`` is found under, repeated as often as it occurs (for BM25 weighting)."""
     terms = []
+    previous = None
     for word in words(text):
         terms.extend(word.terms)
         for unit in word.units:
             terms.extend(term for term in unit if term not in word.terms)
+        if previous is not None and previous.noun and word.noun and previous.end == word.start:
+            # Two nouns written together (一時 + 保育) are also one word read as one:
+            # the reading of the pair lets いちじほいく find 一時保育.
+            terms.append(previous.reading + word.reading)
+        previous = word
     return terms
 
 
@@ -232,13 +241,24 @@ def phrase_query(text, synonyms=None, prefix_last=False):
         # Only a kanji prefixes: a one-kana prefix (ハ*) would match half the readings.
         kanji_terms = [term for term in found[0].terms if KANJI.search(term)]
         alternatives.append(any_of(Term(term, prefix=True) for term in kanji_terms))
+    kana_only = bool(KANA_ONLY.fullmatch(folded))
     parts = [_word_query(word) for word in found]
     if prefix_last:
         last = found[-1]
         parts[-1] = any_of([parts[-1], *(Term(term, prefix=True) for term in last.terms)])
-    alternatives.append(all_of(parts))
-    if len(found) > 1:
-        # The whole part's reading, so じどうてあて (じどう + てあて) also meets ジドウテアテ.
+    # Kana split into pieces the dictionary guessed (と・しょ・かん) would match unrelated pages
+    # through ショ and カン: the pieces count only when they are words of two kana or more and
+    # nothing was dropped as a particle.
+    guessed = kana_only and (
+        sum(len(word.surface) for word in found) != len(folded) or any(len(word.surface) < 2 for word in found)
+    )
+    if not guessed or prefix_last:
+        alternatives.append(all_of(parts))
+    if kana_only:
+        # Typed in kana: the whole reading (じどうてあて → ジドウテアテ meets 児童手当), however
+        # the dictionary split it (り in りにゅうしょく would be taken for a particle).
+        alternatives.append(Term(to_katakana(folded)))
+    elif len(found) > 1:
         reading = "".join(word.reading for word in found)
         if reading:
             alternatives.append(Term(reading))
