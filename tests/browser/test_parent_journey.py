@@ -36,7 +36,7 @@ def test_parent_enters_by_the_childs_age_and_searches(phone):
     phone.get_by_role("link", name=re.compile("^1〜2歳")).first.click()
     expect(phone.get_by_role("heading", level=1)).to_have_text("1〜2歳のお子さんがいる家庭へ")
 
-    box = phone.get_by_role("searchbox", name="サイト内検索").first
+    box = phone.get_by_role("combobox", name="サイト内検索").first
     box.fill("ファミリーサポート")
     box.press("Enter")
     expect(phone).to_have_url(re.compile(r"/search/\?q="))
@@ -105,7 +105,7 @@ def test_site_works_without_javascript(browser, site_server):
     context = browser.new_context(base_url=site_server, java_script_enabled=False, locale="ja-JP")
     page = context.new_page()
     page.goto("/")
-    page.get_by_role("searchbox", name="サイト内検索").first.fill("保育園")
+    page.get_by_role("combobox", name="サイト内検索").first.fill("保育園")
     page.get_by_role("button", name="検索").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("サイト内検索")
     context.close()
