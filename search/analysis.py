@@ -250,7 +250,8 @@ def phrase_query(text, synonyms=None, prefix_last=False):
     # through ショ and カン: the pieces count only when they are words of two kana or more and
     # nothing was dropped as a particle.
     guessed = kana_only and (
-        sum(len(word.surface) for word in found) != len(folded) or any(len(word.surface) < 2 for word in found)
+        sum(len(word.surface) for word in found) != len(folded)
+        or any(len(word.surface) < 2 for word in found)
     )
     if not guessed or prefix_last:
         alternatives.append(all_of(parts))

@@ -18,8 +18,9 @@ from collections import OrderedDict
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, connections, router, transaction
-from django.db.models import Count
+from django.db.models import Count, TextField
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast
 from django.utils.encoding import force_str
 from modelsearch.backends.base import (
     BaseIndex,
@@ -152,9 +153,11 @@ class AnalysedIndex(BaseIndex):
         for model in get_indexed_models():
             if model._meta.parents:
                 continue
-            existing = model._default_manager.values_list("pk", flat=True)
+            existing = model._default_manager.annotate(object_id_text=Cast("pk", TextField())).values(
+                "object_id_text"
+            )
             stale = self.entries.filter(content_type_id__in=get_descendants_content_types_pks(model))
-            stale.exclude(object_id__in=[force_str(pk) for pk in existing]).delete()
+            stale.exclude(object_id__in=existing).delete()
 
 
 class SQLiteIndex(AnalysedIndex):
