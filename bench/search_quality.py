@@ -5,7 +5,8 @@ SQLite file, or, with ``--database-url``/``DATABASE_URL`` pointing at PostgreSQL
 ``kosodate_search_quality`` created on that server for the run and dropped after), loads the
 demo town, rebuilds the search index, runs every query of ``search/relevance/ja_queries.json``
 through ``search.service.search`` and prints the figures overall, per kind and per sub-kind,
-then every query that left a relevant page out of its first 10 results.
+a line comparing the "everyone" queries (questions, everyday words, romaji, English, typos) with
+issue 11's targets, then every query that left a relevant page out of its first 10 results.
 
 The maths lives in ``bench/relevance.py``; the judged queries and the synonyms they rely on are
 described in ``search/relevance/README.md``.
@@ -161,6 +162,24 @@ def print_groups(report):
     print()
 
 
+def print_targets(report):
+    """One line: the "everyone" queries' recall@10 against issue 11's targets."""
+    targets = report.targets()
+    if not targets:
+        return
+    met = all(ok for *_figures, ok in targets)
+    parts = [
+        f"{name.removeprefix('everyone/')} {recall:.3f} {'≥' if ok else '<'} {target:.2f}"
+        for name, recall, target, ok in targets
+    ]
+    print(f"Issue 11 targets (recall@{K}): {'met' if met else 'NOT met'} — {', '.join(parts)}")
+    print()
+
+
+def _described(query):
+    return f"「{query.text}」 {query.kind}/{query.sub}" + (f" (for {query.means})" if query.means else "")
+
+
 def print_misses(report, titles, show):
     misses = report.misses
     print(
@@ -169,7 +188,7 @@ def print_misses(report, titles, show):
     for outcome in misses:
         query = outcome.query
         print(
-            f"\n「{query.text}」 {query.kind}/{query.sub}"
+            f"\n{_described(query)}"
             f"  recall {outcome.recall:.2f}  nDCG {outcome.ndcg:.2f}  RR {outcome.rr:.2f}"
         )
         missing = ", ".join(f"{slug} ({query.relevant[slug]})" for slug in outcome.missing)
@@ -190,7 +209,7 @@ def print_answer_not_first(report, show):
             f"{rank}. {slug} [{query.relevant.get(slug, 0)}]"
             for rank, slug in enumerate(outcome.ranked[:show], start=1)
         )
-        print(f"「{query.text}」 {query.kind}/{query.sub}  nDCG {outcome.ndcg:.2f}  got: {got}")
+        print(f"{_described(query)}  nDCG {outcome.ndcg:.2f}  got: {got}")
 
 
 def write_json(path, report, database):
@@ -199,11 +218,16 @@ def write_json(path, report, database):
         "database": database,
         "k": report.k,
         "groups": [vars(row) for row in report.groups()],
+        "targets": [
+            {"group": name, "recall": recall, "target": target, "met": ok}
+            for name, recall, target, ok in report.targets()
+        ],
         "queries": [
             {
                 "query": o.query.text,
                 "kind": o.query.kind,
                 "sub": o.query.sub,
+                "means": o.query.means,
                 "recall": o.recall,
                 "ndcg": o.ndcg,
                 "rr": o.rr,
@@ -250,6 +274,7 @@ def main(argv=None):
         engine = f"Elasticsearch ({redact(settings.SEARCH_URL)})" if settings.SEARCH_URL else "database index"
         print_header(database, notes, queries, args.queries, site, elapsed, engine)
         print_groups(report)
+        print_targets(report)
         print_misses(report, titles, args.show)
         print_answer_not_first(report, args.show)
         if args.json:

@@ -29,6 +29,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+import jaconv
 from sudachipy import Dictionary, SplitMode
 
 # Parts of speech that carry no meaning for search: particles, auxiliary verbs, symbols, spaces.
@@ -36,7 +37,7 @@ SKIPPED_POS = frozenset({"助詞", "助動詞", "補助記号", "空白", "記�
 NOT_A_TERM_CHAR = re.compile(r"[^\w\u30fc]+")
 KANA_OR_KANJI = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff々〆]")
 KANJI = re.compile(r"[\u3400-\u9fff\uf900-\ufaff々]")
-KANA_ONLY = re.compile(r"[\u3041-\u309f\u30a0-\u30ffー]+")
+KANA_ONLY = re.compile(r"[\u3041-\u309f\u30a1-\u30fa\u30fc-\u30fe]+")
 HIRAGANA_TO_KATAKANA = {code: code + 0x60 for code in range(0x3041, 0x3097)}
 MAX_QUERY_PARTS = 8
 
@@ -65,6 +66,35 @@ def to_katakana(text):
     return text.translate(HIRAGANA_TO_KATAKANA)
 
 
+SMALL_TO_LARGE = str.maketrans("ァィゥェォャュョヮヵヶ", "アイウエオヤユヨワカケ")
+O_OR_U_ROW = set("オコソトノホモヨロゴゾドボポウクスツヌフムユルグズヅブプ")
+E_ROW = set("エケセテネヘメレゲゼデベペ")
+
+
+def loose(reading):
+    """A katakana reading with the slips people make folded away.
+
+    Long vowels written or not (ジドウ / ジド, キュウキュウ / キュキュ, ー), small kana typed
+    large (りにゅうしよく) and the small ッ (てあって) all fold to one form, so Hepburn romaji
+    without macrons (jido teate, kyukyu) and phone typos meet the dictionary's reading.
+    Only kana change; anything else is returned as it is.
+    """
+    if not reading or not KANA_ONLY.fullmatch(reading):
+        return reading
+    letters = reading.replace("ー", "").replace("ッ", "").translate(SMALL_TO_LARGE)
+    folded = []
+    for letter in letters:
+        previous = folded[-1] if folded else ""
+        if letter == "ウ" and previous in O_OR_U_ROW:
+            continue
+        if letter == "オ" and previous in O_OR_U_ROW - set("ウクスツヌフムユルグズヅブプ"):
+            continue
+        if letter == "イ" and previous in E_ROW:
+            continue
+        folded.append(letter)
+    return "".join(folded)
+
+
 def clean(text):
     """A term as both FTS5 and PostgreSQL's parser keep it whole: letters, digits and ー only."""
     return NOT_A_TERM_CHAR.sub("", text)
@@ -85,6 +115,8 @@ class Word:
     units: tuple  # terms of each shorter unit of a compound, one tuple per unit
     reading: str
     noun: bool = False
+    pos: str = ""
+    norm: str = ""
 
 
 def _reading(morpheme):
@@ -96,7 +128,10 @@ def _reading(morpheme):
 
 def _unit_terms(morpheme):
     terms = []
-    candidates = [clean(fold(morpheme.normalized_form())), _reading(morpheme)]
+    reading = _reading(morpheme)
+    if morpheme.is_oov() and not is_japanese(morpheme.surface()):
+        reading = ""  # an unknown Latin word has no reading worth matching ("nursury")
+    candidates = [clean(fold(morpheme.normalized_form())), reading, loose(reading)]
     if morpheme.is_oov():
         candidates.append(clean(fold(morpheme.surface())))
     for term in candidates:
@@ -138,6 +173,10 @@ def words(text):
                 unit_terms,
                 _reading(morpheme) or surface,
                 morpheme.part_of_speech()[0] == "名詞",
+                morpheme.part_of_speech()[1]
+                if morpheme.part_of_speech()[1] == "代名詞"
+                else morpheme.part_of_speech()[0],
+                clean(fold(morpheme.normalized_form())),
             )
         )
     return found
@@ -155,6 +194,9 @@ def index_terms(text):
             # Two nouns written together (一時 + 保育) are also one word read as one:
             # the reading of the pair lets いちじほいく find 一時保育.
             terms.append(previous.reading + word.reading)
+            joined_loosely = loose(previous.reading + word.reading)
+            if joined_loosely != previous.reading + word.reading:
+                terms.append(joined_loosely)
         previous = word
     return terms
 
@@ -219,29 +261,98 @@ def terms_of(tree):
     return found
 
 
+# Words that make a question polite or a question, not what it is about (どうすればいいですか).
+QUESTION_WORDS = frozenset(
+    "する 為る いる 居る ある 有る なる 成る できる 出来る いう 言う 思う 知る 分かる わかる 教える 困る "
+    "良い いい よい 下さる 頂く いただく 貰う もらう 行う 見る 聞く 調べる 探す "
+    "どう どうして なぜ 何故 どんな どの どれ どこ いつ 何 なに 誰 だれ いくら 幾ら 方法 やり方 "
+    "こと 事 もの 物 ため 為 場合 とき 時 ところ 所 方 ほう 感じ 大丈夫 ください 下さい 欲しい ほしい".split()
+)
+QUESTION_POS = frozenset({"代名詞", "接続詞", "感動詞", "連体詞"})
+# Syllables of Hepburn and kunrei romaji (shi/si, tsu/tu, ja/zya, double consonants, n, n').
+ROMAJI = re.compile(
+    r"(?:(?:kk|ss|tt|pp|cch|tch|gg|zz|dd|bb|hh|ff|jj|rr|mm)?"
+    r"(?:ky|gy|sh|sy|ch|ty|cy|ts|dy|zy|ny|hy|by|py|my|ry|j|f|[kgsztdnhbpmyrwv])?[aiueo]|n'?|-)+"
+)
+
+
+@dataclass
+class Expansion:
+    """A synonym the query was widened with: what was typed, and what was searched for it."""
+
+    typed: str
+    expansion: str
+    tree: object
+
+
+def romaji_to_kana(text):
+    """Hepburn or kunrei romaji as hiragana (hoikuenn, jidou, jido, shi/si, tsu/tu), or ``""``.
+
+    jaconv converts; a word with letters left over (school, application) is not romaji.
+    """
+    if not ROMAJI.fullmatch(text):
+        return ""
+    kana = jaconv.alphabet2kana(text.replace("'", "").replace("-", "ー"))
+    return kana if KANA_ONLY.fullmatch(kana) else ""
+
+
 def _word_query(word):
-    """A word of a query matches through any of its terms, or through all of its shorter units."""
-    units = all_of(any_of(Term(term) for term in unit) for unit in word.units) if word.units else None
+    """A word of a query matches through any of its terms, or through all of its shorter units.
+
+    Units count for compounds of four characters or more (母子手帳 finds 母子健康手帳 through
+    母子 and 手帳); a short word (保育園) would otherwise match any page with 保育 and 園 apart.
+    """
+    long_compound = word.units and len(word.surface) >= 4
+    units = all_of(any_of(Term(term) for term in unit) for unit in word.units) if long_compound else None
     return any_of([*(Term(term) for term in word.terms), units])
 
 
-def phrase_query(text, synonyms=None, prefix_last=False):
-    """The query for one whitespace-separated part of what was typed."""
+def content_words(found):
+    """The words of a query that say what it is about (question and politeness words dropped)."""
+    kept = [word for word in found if word.pos not in QUESTION_POS and word.norm not in QUESTION_WORDS]
+    return kept or found
+
+
+def has_function_words(text):
+    """Whether text is a sentence (particles or auxiliaries: 熱を出したら) rather than a name."""
+    return any(morpheme.part_of_speech()[0] in ("助詞", "助動詞") for morpheme in _tokenizer().tokenize(text))
+
+
+def phrase_query(text, synonyms=None, prefix_last=False, notes=None, question_mode=True):
+    """The query for one whitespace-separated part of what was typed.
+
+    A sentence of three or more content words (a question typed on a phone) matches pages with
+    any of them, ranked by how many; a name or a synonym's expansion needs all of its words.
+    """
     folded = fold(text).strip()
     if not folded:
         return None
-    found = words(folded)
+    alternatives = []
+    kana = romaji_to_kana(folded)
+    if kana:
+        # Romaji: also searched as the kana it spells (hoikuen → ほいくえん), keeping the letters
+        # for the odd English or brand word that converts too.
+        alternatives.append(Term(clean(folded)))
+        folded = kana
+    kana_only = bool(KANA_ONLY.fullmatch(folded))
+    if kana_only:
+        # Typed in kana: the whole reading (じどうてあて → ジドウテアテ meets 児童手当), however
+        # the dictionary split it (り in りにゅうしょく would be taken for a particle), and the
+        # same with long vowels and small kana folded (jido teate, りにゅうしよく).
+        reading = to_katakana(folded)
+        alternatives.extend([Term(reading), Term(loose(reading))])
+        if prefix_last:
+            alternatives.append(Term(reading, prefix=True))
+    found = content_words(words(folded))
     if not found:
         # Only particles or symbols: searched as typed, so the parent still gets an answer.
         term = clean(folded)
-        return Term(term) if term else None
-    alternatives = []
+        return any_of([*alternatives, Term(term)]) if term else any_of(alternatives)
     if len(found) == 1 and len(found[0].surface) == 1 and is_japanese(found[0].surface):
         # One character (歯): any word that starts with it (歯科, 歯みがき) as well as the word.
         # Only a kanji prefixes: a one-kana prefix (ハ*) would match half the readings.
         kanji_terms = [term for term in found[0].terms if KANJI.search(term)]
         alternatives.append(any_of(Term(term, prefix=True) for term in kanji_terms))
-    kana_only = bool(KANA_ONLY.fullmatch(folded))
     parts = [_word_query(word) for word in found]
     if prefix_last:
         last = found[-1]
@@ -254,23 +365,30 @@ def phrase_query(text, synonyms=None, prefix_last=False):
         or any(len(word.surface) < 2 for word in found)
     )
     if not guessed or prefix_last:
-        alternatives.append(all_of(parts))
-    if kana_only:
-        # Typed in kana: the whole reading (じどうてあて → ジドウテアテ meets 児童手当), however
-        # the dictionary split it (り in りにゅうしょく would be taken for a particle).
-        alternatives.append(Term(to_katakana(folded)))
-    elif len(found) > 1:
+        # Three or more content words are a question or a sentence: any of them may match,
+        # and BM25 ranks the pages with more of them first.
+        question = question_mode and len(parts) >= 3 and has_function_words(folded)
+        alternatives.append(any_of(parts) if question else all_of(parts))
+    if not kana_only and 1 < len(found) <= 3:
         reading = "".join(word.reading for word in found)
         if reading:
             alternatives.append(Term(reading))
-    for expansion in (synonyms or {}).get(clean(folded), ()):
-        alternatives.append(phrase_query(expansion))
     if synonyms:
+        for expansion in synonyms.get(clean(folded), ()):
+            alternatives.append(_expanded(text, expansion, notes))
         for word in found:
             for term in word.terms:
                 for expansion in synonyms.get(term, ()):
-                    alternatives.append(_replace_word(found, word, phrase_query(expansion)))
+                    replacement = _expanded(word.surface, expansion, notes)
+                    alternatives.append(_replace_word(found, word, replacement))
     return any_of(alternatives)
+
+
+def _expanded(typed, expansion, notes):
+    tree = phrase_query(expansion, question_mode=False)
+    if notes is not None and tree is not None and all(note.expansion != expansion for note in notes):
+        notes.append(Expansion(typed, expansion, tree))
+    return tree
 
 
 def _replace_word(found, replaced, replacement):
@@ -282,13 +400,33 @@ def query_parts(query):
     return fold(query).split()[:MAX_QUERY_PARTS]
 
 
-def parse(query, synonyms=None, prefix_last=False):
-    """The query tree for what was typed: every part must match. ``None`` if nothing is left."""
+MAX_SYNONYM_PARTS = 4
+
+
+def parse(query, synonyms=None, prefix_last=False, notes=None):
+    """The query tree for what was typed: every part must match. ``None`` if nothing is left.
+
+    Consecutive parts that together are a synonym ("nursery school", "child allowance") are
+    matched as one. ``notes``, a list, collects the synonyms the query was widened with.
+    """
     parts = query_parts(query)
     trees = []
-    for index, part in enumerate(parts):
+    index = 0
+    while index < len(parts):
         last = prefix_last and index == len(parts) - 1
-        trees.append(phrase_query(part, synonyms, prefix_last=last))
+        group = None
+        for size in range(min(MAX_SYNONYM_PARTS, len(parts) - index), 1, -1):
+            typed = " ".join(parts[index : index + size])
+            expansions = (synonyms or {}).get(clean(typed), ())
+            if expansions:
+                as_typed = all_of(phrase_query(part) for part in parts[index : index + size])
+                group = any_of([as_typed, *(_expanded(typed, e, notes) for e in expansions)])
+                index += size
+                break
+        if group is None:
+            group = phrase_query(parts[index], synonyms, prefix_last=last, notes=notes)
+            index += 1
+        trees.append(group)
     return all_of(trees)
 
 
@@ -323,13 +461,13 @@ def to_tsquery(tree):
 # Highlighting ------------------------------------------------------------------------------
 
 
-def matching_spans(text, tree):
-    """(start, end) of every word of ``text`` that the query matched."""
+def matching_spans(text, tree, found=None):
+    """(start, end) of every word of ``text`` that the query matched (``found``: its words)."""
     terms = terms_of(tree)
     exact = {term.text for term in terms if not term.prefix}
     prefixes = tuple(term.text for term in terms if term.prefix)
     spans = []
-    for word in words(text):
+    for word in words(text) if found is None else found:
         candidates = set(word.terms)
         for unit in word.units:
             candidates.update(unit)

@@ -11,18 +11,20 @@ translations), are ever searched: the scoping is a queryset the engine runs insi
 a private page or another town's page cannot be ranked, counted in a facet or suggested.
 """
 
-import difflib
+import hashlib
 import logging
 import math
+import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Q
-from django.db.models.functions import Substr
+from django.db import connection
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from wagtail.models import Page
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+from wagtail.models import Locale, Page
 
 from home.models import LifeStage, SectionPage
 from home.page_cache import generation
@@ -36,7 +38,13 @@ logger = logging.getLogger(__name__)
 MAX_QUERY_LENGTH = 100
 PER_PAGE = 10
 SNIPPET_LENGTH = 110
+SNIPPET_LEAD = 20
+SNIPPET_WINDOW = 240
 FACETS = ("section", "type", "stage")
+MAX_MATCHES = 1000
+VOCABULARY_TITLES = 3000  # the latest titles: enough words, and rebuilt in well under a second
+MATCHES_CACHE_SECONDS = 10 * 60
+LATIN = re.compile(r"[A-Za-z]{2,}")
 
 
 @dataclass
@@ -50,6 +58,8 @@ class Hit:
     score: float = 0.0
     promoted: bool = False
     description: str = ""
+    english_title: str = ""
+    matched_expansions: list = field(default_factory=list)
 
 
 @dataclass
@@ -71,8 +81,11 @@ class SearchResults:
     facets: dict = field(default_factory=dict)
     promotions: list = field(default_factory=list)
     suggestion: str = ""
+    corrected: str = ""
     relaxed: bool = False
+    capped: bool = False
     tree: object = None
+    expansions: list = field(default_factory=list)
 
     @property
     def num_pages(self):
@@ -142,22 +155,6 @@ def clean_filters(raw, site=None):
     return filters
 
 
-def _apply(queryset, filters, sections, skip=None):
-    if filters.get("section") and skip != "section":
-        paths = [path for path, (key, _title) in sections.items() if key == filters["section"]]
-        if not paths:
-            return queryset.none()
-        queryset = queryset.filter(path__startswith=paths[0])
-    if filters.get("type") and skip != "type":
-        queryset = queryset.filter(content_type__model=filters["type"])
-    if filters.get("stage") and skip != "stage":
-        tagged = Q()
-        for model in _staged_models():
-            tagged |= Q(pk__in=model.objects.filter(life_stages__slug=filters["stage"]).values("pk"))
-        queryset = queryset.filter(tagged)
-    return queryset
-
-
 def _staged_models():
     """The page types tagged with life stages (each has its own tagging table)."""
     from wagtail.models import get_page_models
@@ -177,55 +174,93 @@ class Matches:
     ranked: list
     total: int
     facets: dict
+    capped: bool = False
 
 
 class DatabaseEngine:
-    """modelsearch's database index through :mod:`search.backends` (SQLite FTS5 or PostgreSQL)."""
+    """modelsearch's database index through :mod:`search.backends` (SQLite FTS5 or PostgreSQL).
+
+    One statement ranks the town's matches (at most ``MAX_MATCHES``, best first); the page of
+    results, the filters and every facet count are then taken from that list, so a search costs
+    one full-text match however many facets it shows. The list is cached until the town next
+    publishes (the page cache's generation) or its synonyms change, so a popular query is ranked
+    once. Beyond ``MAX_MATCHES`` the total reads 「1,000件以上」.
+    """
 
     def run(self, site, tree, filters, start, stop, sections):
-        base = public_pages(site)
-        matcher = matcher_for(tree, _apply(base, filters, sections))
-        total = matcher.count()
-        ranked = matcher.ranked(start, stop) if total else []
-        facets = self.facets(base, tree, filters, sections) if total else {}
-        return Matches(ranked, total, facets)
+        matches = self.matches(site, tree, sections)
+        kept = [row for row in matches if _passes(row, filters)]
+        facets = {name: _count(matches, filters, name) for name in FACETS}
+        ranked = [(row[0], row[1]) for row in kept[start:stop]]
+        return Matches(ranked, len(kept), facets, capped=len(matches) > MAX_MATCHES)
 
-    def facets(self, base, tree, filters, sections):
-        """Counts per facet, each under the other facets' filters (the usual faceted search)."""
-        counts = {}
-        width = len(next(iter(sections))) if sections else 0
-        matching = Page.objects.filter(
-            pk__in=matcher_for(tree, _apply(base, filters, sections, "section")).matching_ids()
+    def matches(self, site, tree, sections):
+        """[(pk, score, section, type, stages)] of the town's best matches, cached per generation."""
+        key = (
+            "search:matches:"
+            + hashlib.sha256(
+                f"{connection.vendor}:{site.pk}:{generation(site.pk)}:{tree!r}".encode()
+            ).hexdigest()
         )
-        by_path = {}
-        if width:
-            for row in (
-                matching.order_by()
-                .annotate(prefix=Substr("path", 1, width))
-                .values("prefix")
-                .annotate(n=Count("pk"))
-            ):
-                if row["prefix"] in sections:
-                    by_path[sections[row["prefix"]][0]] = row["n"]
-        counts["section"] = by_path
+        found = cache.get(key)
+        if found is None:
+            ranked = matcher_for(tree, public_pages(site)).ranked(0, MAX_MATCHES + 1)
+            found = _describe(ranked, sections)
+            cache.set(key, found, MATCHES_CACHE_SECONDS)
+        return found
 
-        matching = Page.objects.filter(
-            pk__in=matcher_for(tree, _apply(base, filters, sections, "type")).matching_ids()
+
+def _describe(ranked, sections):
+    """Each ranked page with what the filters and facets need: its section, type and stages."""
+    ids = [pk for pk, _score in ranked]
+    info = {
+        pk: (path, model)
+        for pk, path, model in Page.objects.filter(pk__in=ids).values_list(
+            "pk", "path", "content_type__model"
         )
-        counts["type"] = {
-            row["content_type__model"]: row["n"]
-            for row in matching.order_by().values("content_type__model").annotate(n=Count("pk"))
-        }
+    }
+    stages = {}
+    present = {model for _path, model in info.values()}
+    for model in _staged_models():
+        if model._meta.model_name not in present:
+            continue
+        through = model.life_stages.through
+        page_field = next(f.name for f in through._meta.fields if f.related_model is model)
+        rows = through.objects.filter(**{f"{page_field}_id__in": ids}).values_list(
+            f"{page_field}_id", "lifestage__slug"
+        )
+        for pk, slug in rows:
+            stages.setdefault(pk, []).append(slug)
+    described = []
+    for pk, score in ranked:
+        if pk not in info:
+            continue
+        path, model = info[pk]
+        section = next((key for prefix, (key, _title) in sections.items() if path.startswith(prefix)), "")
+        described.append((pk, score, section, model, tuple(stages.get(pk, ()))))
+    return described
 
-        ids = matcher_for(tree, _apply(base, filters, sections, "stage")).matching_ids()
-        stages = {}
-        for model in _staged_models():
-            rows = model.objects.filter(pk__in=ids, life_stages__isnull=False).order_by()
-            for row in rows.values("life_stages__slug").annotate(n=Count("pk")):
-                slug = row["life_stages__slug"]
-                stages[slug] = stages.get(slug, 0) + row["n"]
-        counts["stage"] = stages
-        return counts
+
+def _passes(row, filters, skip=None):
+    _pk, _score, section, model, stages = row
+    if filters.get("section") and skip != "section" and section != filters["section"]:
+        return False
+    if filters.get("type") and skip != "type" and model != filters["type"]:
+        return False
+    return not (filters.get("stage") and skip != "stage" and filters["stage"] not in stages)
+
+
+def _count(matches, filters, name):
+    """A facet's counts under the other facets' filters (the usual faceted search)."""
+    counts = {}
+    for row in matches[:MAX_MATCHES]:
+        if not _passes(row, filters, skip=name):
+            continue
+        values = row[4] if name == "stage" else (row[2] if name == "section" else row[3])
+        for value in values if name == "stage" else (values,):
+            if value:
+                counts[value] = counts.get(value, 0) + 1
+    return counts
 
 
 class ElasticsearchEngine:
@@ -269,12 +304,14 @@ def current_engine():
 # Presenting -------------------------------------------------------------------------------
 
 
-def highlight(text, tree, length=SNIPPET_LENGTH):
-    """An escaped excerpt of ``text`` around the first match, matched words in ``<mark>``."""
-    text = " ".join(text.split())
+def highlight(text, tree, length=SNIPPET_LENGTH, found=None):
+    """An escaped excerpt of ``text`` around the first match, matched words in ``<mark>``.
+
+    ``text`` has its whitespace collapsed already; ``found`` are its words, if analysed.
+    """
     if not text:
         return ""
-    spans = analysis.matching_spans(text, tree) if tree is not None else []
+    spans = analysis.matching_spans(text, tree, found) if tree is not None else []
     start = max(0, spans[0][0] - 20) if spans else 0
     end = min(len(text), start + length)
     pieces = []
@@ -297,27 +334,73 @@ def _snippet_text(page):
     return f"{description}\n{body}" if description else body
 
 
-def _hits(ranked, tree, sections, request=None, site=None):
+def _window(text, tree, notes):
+    """The part of a page's text worth analysing for its snippet: around the first place a word
+    of the query (or of a synonym it was widened with) is written, else the beginning."""
+    needles = [
+        term.text
+        for term in analysis.terms_of(tree)
+        if analysis.is_japanese(term.text) or term.text.isascii()
+    ]
+    needles += [note.expansion for note in notes]
+    folded = analysis.fold(text)
+    positions = [
+        position for position in (folded.find(analysis.fold(needle)) for needle in needles) if position >= 0
+    ]
+    start = max(0, min(positions) - SNIPPET_LEAD) if positions else 0
+    return text[start : start + SNIPPET_WINDOW], start > 0
+
+
+def _hits(ranked, tree, sections, request=None, notes=(), english=False, explain=False):
+    """Hits for the ranked pages. ``explain`` (editors): which synonym made each page match."""
     ids = [pk for pk, _score in ranked]
     pages = {page.pk: page for page in Page.objects.filter(pk__in=ids).specific()}
-    types = _page_types()
-    hits = []
-    for pk, score in ranked:
-        page = pages.get(pk)
-        if page is None:
-            continue
-        section = next((title for path, (_key, title) in sections.items() if page.path.startswith(path)), "")
-        hits.append(
-            Hit(
-                page=page,
-                title=page.title,
-                url=page.get_url(request=request) or page.url_path,
-                section=section,
-                type_label=types.get(page._meta.model_name, ""),
-                snippet=highlight(_snippet_text(page), tree),
-                score=score,
+    english_titles = {}
+    if english and pages:
+        translations = (
+            Page.objects.live()
+            .public()
+            .filter(
+                translation_key__in=[page.translation_key for page in pages.values()],
+                locale__language_code="en",
             )
         )
+        english_titles = dict(translations.values_list("translation_key", "title"))
+    english_locales = set(Locale.objects.filter(language_code="en").values_list("pk", flat=True))
+    types = _page_types()
+    typed_trees = {note.typed: analysis.parse(note.typed) for note in notes} if explain else {}
+    hits = []
+    seen = set()
+    for pk, score in ranked:
+        page = pages.get(pk)
+        if page is None or page.translation_key in seen:
+            continue  # one hit per page, whichever of its translations ranked first
+        seen.add(page.translation_key)
+        section = next((title for path, (_key, title) in sections.items() if page.path.startswith(path)), "")
+        text, cut = _window(" ".join(_snippet_text(page).split()), tree, notes)
+        found = analysis.words(text)
+        snippet = highlight(text, tree, found=found)
+        hit = Hit(
+            page=page,
+            title=page.title,
+            url=page.get_url(request=request) or page.url_path,
+            section=section,
+            type_label=types.get(page._meta.model_name, ""),
+            snippet=mark_safe("…" + snippet) if cut and snippet and not snippet.startswith("…") else snippet,
+            score=score,
+        )
+        if page.locale_id not in english_locales:
+            hit.english_title = english_titles.get(page.translation_key, "")
+        if explain:
+            whole = f"{page.title} {text}"
+            found = analysis.words(whole)
+            hit.matched_expansions = [
+                note.expansion
+                for note in notes
+                if analysis.matching_spans(whole, note.tree, found)
+                and not analysis.matching_spans(whole, typed_trees[note.typed], found)
+            ]
+        hits.append(hit)
     return hits
 
 
@@ -368,57 +451,114 @@ def promotions(site, query, request=None):
 
 
 def vocabulary(site):
-    """{reading: word} of the words in the town's page titles and synonyms (cached per publish)."""
+    """{loose reading: word} of the town's page titles (words and two-noun compounds) and synonyms.
+
+    Cached until something in the town is published (the page cache's generation).
+    """
     key = f"search:vocabulary:{site.pk}:{generation(site.pk)}"
     found = cache.get(key)
     if found is None:
         found = {}
-        for title in public_pages(site).values_list("title", flat=True):
+        titles = public_pages(site).order_by("-last_published_at").values_list("title", flat=True)
+        for title in titles[:VOCABULARY_TITLES]:
+            previous = None
             for word in analysis.words(title):
                 surface = word.surface.strip()
                 if len(surface) >= 2 and word.reading:
-                    found.setdefault(word.reading, surface)
-        for term in synonym_map(site):
-            reading = "".join(word.reading for word in analysis.words(term))
-            if reading:
-                found.setdefault(reading, term)
+                    found.setdefault(analysis.loose(word.reading), surface)
+                if previous is not None and previous.noun and word.noun and previous.end == word.start:
+                    found.setdefault(
+                        analysis.loose(previous.reading + word.reading), previous.surface + word.surface
+                    )
+                previous = word
+        for term, expansions in synonym_map(site).items():
+            for text in [term, *expansions]:
+                if analysis.is_japanese(text):
+                    found.setdefault(_reading_of(text), text)
+        found.pop("", None)
         cache.set(key, found, 60 * 60)
     return found
 
 
-def suggest(site, query):
-    """A word of the town's pages that reads like what was typed (typos, wrong kana)."""
+def _reading_of(text):
+    """The loose reading of a whole part of a query (kana as typed, or the words' readings)."""
+    folded = analysis.fold(text)
+    kana = analysis.romaji_to_kana(folded) or folded
+    if analysis.KANA_ONLY.fullmatch(kana):
+        return analysis.loose(analysis.to_katakana(kana))
+    return analysis.loose("".join(word.reading for word in analysis.words(folded)))
+
+
+def _known_surfaces(known):
+    return {analysis.fold(surface) for surface in known.values()}
+
+
+def corrected_query(site, query, fuzzy=True):
+    """What the parent most likely meant, in the words of the town's pages, or ``""``.
+
+    A part that reads exactly like a known word written otherwise is replaced by it (一次保育 →
+    一時保育, 予防摂取 → 予防接種: the same reading, the wrong kanji); with ``fuzzy``, a part
+    within one edit of a known word's reading is too (じどうてあって → 児童手当, ほいくえ → 保育園).
+    """
     known = vocabulary(site)
     if not known:
         return ""
-    suggestion = []
+    surfaces = _known_surfaces(known)
+    fixed = []
     changed = False
     for part in analysis.query_parts(query):
-        reading = "".join(word.reading for word in analysis.words(part)) or analysis.to_katakana(part)
-        if reading in known:
-            suggestion.append(part)
+        reading = _reading_of(part)
+        if part in surfaces or not reading or not analysis.is_japanese(reading):
+            fixed.append(part)
             continue
-        close = difflib.get_close_matches(reading, known.keys(), n=1, cutoff=0.6)
-        if close:
-            suggestion.append(known[close[0]])
+        word = known.get(reading)
+        if word is None and fuzzy and len(reading) >= 3:
+            match = process.extractOne(reading, known.keys(), scorer=Levenshtein.distance, score_cutoff=1)
+            word = known[match[0]] if match else None
+        if word and analysis.fold(word) != part:
+            fixed.append(word)
             changed = True
         else:
-            suggestion.append(part)
-    return " ".join(suggestion) if changed else ""
+            fixed.append(part)
+    return " ".join(fixed) if changed else ""
 
 
 # The search --------------------------------------------------------------------------------
 
 
-def search(site, query, page=1, per_page=PER_PAGE, filters=None, request=None, record=False):
-    """Search the town's public pages. ``page`` is 1-based; out-of-range pages give the last one."""
+def _run(engine, site, tree, filters, page, per_page, sections):
+    """(matches, tree, relaxed, page) for one analysed query, every word first, then any word."""
+    start = (page - 1) * per_page
+    matches = engine.run(site, tree, filters, start, start + per_page, sections)
+    relaxed = False
+    if not matches.total and isinstance(tree, analysis.AllOf):
+        # Every word together found nothing: show pages with any of them, and say so.
+        tree = analysis.relaxed(tree)
+        matches = engine.run(site, tree, filters, start, start + per_page, sections)
+        relaxed = bool(matches.total)
+    if matches.total and not matches.ranked and page > 1:
+        page = max(1, math.ceil(matches.total / per_page))
+        start = (page - 1) * per_page
+        matches = engine.run(site, tree, filters, start, start + per_page, sections)
+    return matches, tree, relaxed, page
+
+
+def search(site, query, page=1, per_page=PER_PAGE, filters=None, request=None, record=False, exact=False):
+    """Search the town's public pages. ``page`` is 1-based; out-of-range pages give the last one.
+
+    A query is fixed up when it finds nothing as typed (a word within one edit of a known
+    word's reading: じどうてあって → 児童手当) or when a part reads exactly like a word of the
+    town's pages written otherwise (一次保育 → 一時保育); the results then say which words were
+    searched instead, and ``exact=True`` searches the words as typed.
+    """
     query = " ".join((query or "").split())[:MAX_QUERY_LENGTH]
     filters = filters or {}
     results = SearchResults(query=query, filters=filters, per_page=per_page)
     if not query or site is None:
         return results
-    tree = analysis.parse(query, synonym_map(site))
-    results.tree = tree
+    synonyms = synonym_map(site)
+    notes = []
+    tree = analysis.parse(query, synonyms, notes=notes)
     sections = _sections(site)
     engine = current_engine()
     try:
@@ -426,27 +566,46 @@ def search(site, query, page=1, per_page=PER_PAGE, filters=None, request=None, r
     except (TypeError, ValueError):
         page = 1
     matches = Matches([], 0, {})
+    relaxed = False
     if tree is not None:
-        start = (page - 1) * per_page
-        matches = engine.run(site, tree, filters, start, start + per_page, sections)
-        if not matches.total and isinstance(tree, analysis.AllOf):
-            # Every word together found nothing: show pages with any of them, and say so.
-            tree = analysis.relaxed(tree)
-            matches = engine.run(site, tree, filters, start, start + per_page, sections)
-            results.relaxed = bool(matches.total)
-            results.tree = tree
-        if matches.total and not matches.ranked and page > 1:
-            page = max(1, math.ceil(matches.total / per_page))
-            start = (page - 1) * per_page
-            matches = engine.run(site, tree, filters, start, start + per_page, sections)
+        matches, tree, relaxed, page = _run(engine, site, tree, filters, page, per_page, sections)
+    fixed = ""
+    if not exact:
+        # Nothing found: a one-edit typo of a known word; found: kanji the town's pages read the
+        # same but write otherwise (一次保育 is found through 一次募集 as typed, but meant 一時保育).
+        fixed = corrected_query(site, query, fuzzy=not matches.total)
+    if fixed:
+        fixed_notes = []
+        fixed_tree = analysis.parse(fixed, synonyms, notes=fixed_notes) if fixed else None
+        if fixed_tree is not None:
+            found, fixed_tree, fixed_relaxed, fixed_page = _run(
+                engine, site, fixed_tree, filters, page, per_page, sections
+            )
+            if found.total:
+                matches, tree, relaxed, page, notes = (
+                    found,
+                    fixed_tree,
+                    fixed_relaxed,
+                    fixed_page,
+                    fixed_notes,
+                )
+                results.corrected = fixed
+    results.tree = tree
+    results.relaxed = relaxed
+    results.expansions = notes
     results.page = page
     results.total = matches.total
-    results.hits = _hits(matches.ranked, tree, sections, request=request, site=site)
+    results.capped = matches.capped
+    english = bool(LATIN.search(query)) or (getattr(request, "LANGUAGE_CODE", "ja") == "en")
+    explain = bool(request is not None and notes and request.user.has_perm("wagtailadmin.access_admin"))
+    results.hits = _hits(
+        matches.ranked, tree, sections, request=request, notes=notes, english=english, explain=explain
+    )
     results.facets = _facet_options(matches.facets, filters, sections)
     if page == 1:
         results.promotions = promotions(site, query, request=request)
     if not matches.total:
-        results.suggestion = suggest(site, query)
+        results.suggestion = corrected_query(site, query) or ""
     if record:
         QueryStat.record(site, query, found=bool(matches.total or results.promotions))
     return results
@@ -457,7 +616,7 @@ def complete(site, query, limit=8, request=None):
     query = " ".join((query or "").split())[:MAX_QUERY_LENGTH]
     if not query or site is None:
         return []
-    tree = analysis.parse(query, prefix_last=True)
+    tree = analysis.parse(query, synonym_map(site), prefix_last=True)
     if tree is None:
         return []
     matcher = matcher_for(tree, public_pages(site), autocomplete=True)

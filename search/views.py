@@ -28,7 +28,13 @@ def search(request):
     results = None
     if query.strip():
         results = service.search(
-            site, query, page=_page_number(request), filters=filters, request=request, record=True
+            site,
+            query,
+            page=_page_number(request),
+            filters=filters,
+            request=request,
+            record=True,
+            exact=request.GET.get("exact") == "1",
         )
     if results is not None:
         _link_facets(results, filters)
@@ -37,6 +43,7 @@ def search(request):
         "results": results,
         "page_params": urlencode({"q": results.query, **filters}) if results else "",
         "suggestion_params": urlencode({"q": results.suggestion}) if results and results.suggestion else "",
+        "exact_params": urlencode({"q": results.query, "exact": "1", **filters}) if results else "",
     }
     response = render(request, "search/search.html", context)
     if results is not None:
