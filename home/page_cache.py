@@ -162,6 +162,17 @@ def _invalidate_comment(sender, instance, **kwargs):
         _invalidate_page(target)
 
 
+def _invalidate_restriction(sender, instance, **kwargs):
+    """A page made private (or public again) must not be served from, or searched in, old copies."""
+    from wagtail.models import Page
+
+    page = Page.objects.filter(pk=instance.page_id).first()
+    if page is not None:
+        _invalidate_page(page)
+    else:
+        invalidate_all()
+
+
 def _invalidate_site_record(sender, instance, **kwargs):
     forget_site_lookups()
     invalidate_site(instance.id)
@@ -176,6 +187,7 @@ def connect_signals():
     from django_comments_xtd.models import XtdComment
     from wagtail.documents import get_document_model
     from wagtail.images import get_image_model
+    from wagtail.models import PageViewRestriction
     from wagtail.signals import page_published, page_unpublished, post_page_move
 
     from .models import LifeStage, MunicipalitySettings
@@ -187,6 +199,12 @@ def connect_signals():
     for model in (MunicipalitySettings,):
         post_save.connect(_invalidate_setting, sender=model, dispatch_uid=f"pagecache-save-{model.__name__}")
         post_delete.connect(_invalidate_setting, sender=model, dispatch_uid=f"pagecache-del-{model.__name__}")
+    post_save.connect(
+        _invalidate_restriction, sender=PageViewRestriction, dispatch_uid="pagecache-restricted"
+    )
+    post_delete.connect(
+        _invalidate_restriction, sender=PageViewRestriction, dispatch_uid="pagecache-unrestricted"
+    )
     for model in (Site,):
         post_save.connect(_invalidate_site_record, sender=model, dispatch_uid="pagecache-site-saved")
         post_delete.connect(_invalidate_site_record, sender=model, dispatch_uid="pagecache-site-deleted")

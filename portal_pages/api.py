@@ -28,7 +28,7 @@ class PublicAPIMixin:
 
 class SitePagesAPIViewSet(PublicAPIMixin, PagesAPIViewSet):
     # ``site`` is dropped so a request to town A cannot ask for town B's pages.
-    known_query_parameters = PagesAPIViewSet.known_query_parameters - {"site"}
+    known_query_parameters = (PagesAPIViewSet.known_query_parameters - {"site"}) | {"exact"}
     # ?search= ranks as the site search does (same analysis, synonyms and fallback).
     filter_backends = [
         AnalysedSearchFilter if backend is SearchFilter else backend

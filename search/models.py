@@ -13,8 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from . import analysis
 
 # A query that looks like it holds personal data is not stored: an e-mail address, or six or
-# more digits in a row (a phone, member or card number), in full- or half-width.
-PERSONAL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+|\d[\d\s-]{4,}\d")
+# more digits in a row (a phone, member or card number), in full- or half-width, whatever a
+# keyboard puts between them: hyphens, minus signs, the long-vowel mark ー, dashes, brackets.
+PERSONAL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+|\d[\d\s()\-\u2010-\u2015\u2212\u30fc\uff70]{4,}\d")
 MAX_STORED_QUERY = 50
 SYNONYMS_VERSION_KEY = "search:synonyms:version"
 

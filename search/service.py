@@ -480,10 +480,17 @@ def vocabulary(site):
     return found
 
 
+KANA_THEN_LATIN = re.compile(r"([\u3041-\u309f\u30a1-\u30fa\u30fc-\u30fe]+)([a-z']{1,3})")
+
+
 def _reading_of(text):
     """The loose reading of a whole part of a query (kana as typed, or the words' readings)."""
     folded = analysis.fold(text)
     kana = analysis.romaji_to_kana(folded) or folded
+    mixed = KANA_THEN_LATIN.fullmatch(kana)
+    if mixed:
+        # Kana with a few letters the IME has not converted yet (ほいくえm, じどうてあt).
+        kana = mixed[1] + analysis.romaji_to_kana(mixed[2])
     if analysis.KANA_ONLY.fullmatch(kana):
         return analysis.loose(analysis.to_katakana(kana))
     return analysis.loose("".join(word.reading for word in analysis.words(folded)))

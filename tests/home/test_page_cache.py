@@ -142,6 +142,22 @@ def test_unpublishing_and_deleting_remove_the_page_everywhere_at_once(client, to
     assert "削除するお知らせ" not in get(client, town_a, index).content.decode()
 
 
+def test_a_page_made_private_is_no_longer_served_from_the_cache(client, town_a):
+    notice = factories.notice(town_a, title="ないしょのお知らせ")
+    index = town_a.index("municipal", "NoticeIndexPage").url
+    assert_cached(client, town_a, notice.url)
+    assert "ないしょのお知らせ" in assert_cached(client, town_a, index).content.decode()
+    restriction = PageViewRestriction.objects.create(
+        page=notice, restriction_type=PageViewRestriction.PASSWORD, password="hinata"
+    )
+    page = get(client, town_a, notice.url)
+    assert page.get("X-Page-Cache") != "hit"
+    assert 'type="password"' in page.content.decode()
+    assert "ないしょのお知らせ" not in get(client, town_a, index).content.decode()
+    restriction.delete()
+    assert "ないしょのお知らせ" in get(client, town_a, index).content.decode()
+
+
 def test_moving_a_page_updates_both_listings(client, town_a):
     event = factories.event(town_a, title="移動するイベント", section="municipal")
     municipal = town_a.index("municipal", "EventIndexPage").url
