@@ -97,7 +97,7 @@ class DemoUser:
 DEMO_USERS = (
     DemoUser("demo-admin", "site_admin", "ひなた市管理者", "花子", "日向"),
     DemoUser("demo-gyosei", "municipal_staff", "子育て広報室", "健一", "佐藤"),
-    DemoUser("demo-npo", "npo_editor", "NPO編集部", "由美", "鈴木"),
+    DemoUser("demo-npo", "npo_lead", "NPO編集部", "由美", "鈴木"),
     DemoUser("demo-npo2", "npo_editor", "編集委員みどり", "翠", "井上"),
     DemoUser("demo-npo3", "npo_editor", "編集委員たけし", "武", "木村"),
     DemoUser("demo-reporter", "citizen_reporter", "ひまわり記者", "彩", "高橋"),

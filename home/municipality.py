@@ -24,7 +24,7 @@ from portal_pages.queries import ensure_standard_indexes
 from portal_pages.workflows.setup import ensure_workflows
 
 from .models import HomePage, MunicipalityRole, MunicipalitySettings, SectionPage
-from .roles import PRIVATE_SECTION_READERS, ROLES, SECTIONS
+from .roles import PAGE_PERMISSIONS, PRIVATE_SECTION_READERS, ROLES, SECTIONS
 
 
 class MunicipalityError(Exception):
@@ -163,6 +163,11 @@ def _ensure_groups(site, name, home, sections, collection):
                 GroupPagePermission.objects.get_or_create(
                     group=group, page=page, permission=_permission(codename)
                 )
+            # The table is the one place that says who may do what: a right it no longer gives
+            # on this page (NPO editors' 公開 before the NPO責任者 role) is taken back.
+            GroupPagePermission.objects.filter(
+                group=group, page=page, permission__codename__in=PAGE_PERMISSIONS
+            ).exclude(permission__codename__in=codenames).delete()
         for codename in role.media:
             GroupCollectionPermission.objects.get_or_create(
                 group=group, collection=collection, permission=_permission(codename)

@@ -10,6 +10,9 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext_lazy as _
 
 PAGE_EDIT = ("add_page", "change_page", "publish_page", "lock_page", "unlock_page")
+PAGE_DRAFT = ("add_page", "change_page", "lock_page", "unlock_page")
+# Page permissions the role table decides on the pages it names (others there are revoked).
+PAGE_PERMISSIONS = (*PAGE_EDIT, "bulk_delete_page")
 MEDIA_EDIT = (
     "add_image",
     "change_image",
@@ -102,9 +105,18 @@ ROLES = (
         site_settings=True,
     ),
     Role("municipal_staff", _("行政担当"), admin=True, pages={"municipal": PAGE_EDIT}, media=MEDIA_EDIT),
+    # NPO editors write and review regional content but cannot publish it: only the NPO's lead
+    # can, so a page reaches the public through the 編集会議 and the lead's approval.
     Role(
         "npo_editor",
         _("NPO編集者"),
+        admin=True,
+        pages={"regional": PAGE_DRAFT, "workshop": PAGE_EDIT},
+        media=MEDIA_EDIT,
+    ),
+    Role(
+        "npo_lead",
+        _("NPO責任者"),
         admin=True,
         pages={"regional": PAGE_EDIT, "workshop": PAGE_EDIT},
         media=MEDIA_EDIT,
@@ -123,7 +135,7 @@ ROLES = (
 
 ROLE_KEYS = tuple(role.key for role in ROLES)
 
-# Who may read a private section (besides superusers): the workshop itself and its NPO editors.
-PRIVATE_SECTION_READERS = ("workshop", "npo_editor")
+# Who may read a private section (besides superusers): the workshop itself and the NPO's editors.
+PRIVATE_SECTION_READERS = ("workshop", "npo_editor", "npo_lead")
 ROLE_CHOICES = [(role.key, role.label) for role in ROLES]
 BY_KEY = {role.key: role for role in ROLES}

@@ -22,8 +22,8 @@ from portal_pages.models import PageFeedback, Rating
 from . import meeting
 from .models import EditorialMeetingTask, Vote
 
-# Who holds the meeting: the NPO's editors, and the town's site admins who oversee it.
-AGENDA_ROLES = ("npo_editor", "site_admin")
+# Who holds the meeting: the NPO's editors and lead, and the town's site admins who oversee it.
+AGENDA_ROLES = ("npo_editor", "npo_lead", "site_admin")
 
 
 def can_view_agenda(user):

@@ -1,7 +1,8 @@
 """Each municipality's editorial workflows: one per section, named after the town.
 
 行政情報 goes through the department (担当課確認) and then the childcare PR office
-(子育て広報室承認); 地域情報 through the 編集会議 and then the NPO's lead (NPO責任者承認); citizen
+(子育て広報室承認); 地域情報 through the 編集会議 and then the NPO's lead (NPO責任者承認, the only
+role that may publish there, so the meeting cannot be skipped); citizen
 blogs in 掲示板・ブログ through the 編集会議 alone. The town's name is in every workflow and
 task name so that an operator of several towns can tell them apart in Wagtail's admin.
 """
@@ -37,9 +38,14 @@ WORKFLOWS = (
         "行政情報",
         (Step("担当課確認", "municipal_staff"), Step("子育て広報室承認", "site_admin")),
     ),
-    SectionWorkflow("regional", "地域情報", (MEETING, Step("NPO責任者承認", "npo_editor"))),
+    SectionWorkflow("regional", "地域情報", (MEETING, Step("NPO責任者承認", "npo_lead"))),
     SectionWorkflow("community", "掲示板・ブログ", (MEETING,)),
 )
+
+
+# Steps whose approvers changed since towns were first set up: (label, old role, new role). A
+# task still approved by the old role's group alone, as it was made, moves to the new one.
+MOVED_APPROVERS = (("NPO責任者承認", "npo_editor", "npo_lead"),)
 
 
 def _ensure_task(town_name, step, groups):
@@ -51,6 +57,13 @@ def _ensure_task(town_name, step, groups):
     return task
 
 
+def _move_approvers(town_name, groups):
+    for label, old, new in MOVED_APPROVERS:
+        for task in GroupApprovalTask.objects.filter(name=f"{town_name} {label}"):
+            if list(task.groups.all()) == [groups[old]]:
+                task.groups.set([groups[new]])
+
+
 @transaction.atomic
 def ensure_workflows(town_name, sections, groups):
     """Give each section of the municipality ``town_name`` its workflow; returns them by section key.
@@ -59,6 +72,7 @@ def ensure_workflows(town_name, sections, groups):
     key → ``SectionPage``, role key → ``Group``). A section that already has a workflow keeps
     it, whatever the town's admin has made of it, so running this again changes nothing.
     """
+    _move_approvers(town_name, groups)
     workflows = {}
     for spec in WORKFLOWS:
         section = sections[spec.section]

@@ -19,7 +19,7 @@ from wagtail.permissions import page_permission_policy
 
 from home.models import MunicipalityRole, MunicipalitySettings
 
-EDITOR_ROLES = ("site_admin", "municipal_staff", "npo_editor")
+EDITOR_ROLES = ("site_admin", "municipal_staff", "npo_editor", "npo_lead")
 PAGE_EDIT_CODENAMES = frozenset({"change_page", "publish_page"})
 ACTIONS = frozenset({"add", "change", "delete", "view"})
 

@@ -1,12 +1,16 @@
 """Who may do what, and where: the roles of DESIGN.md scoped to one municipality."""
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from wagtail.documents import get_document_model
 from wagtail.images.tests.utils import get_test_image_file
+from wagtail.models import GroupPagePermission
 
 from home.models import MunicipalitySettings
+from home.municipality import create_municipality
+from tests.portal_pages import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -36,11 +40,66 @@ def test_municipal_staff_publish_only_under_own_municipal_section(town_a, town_b
     assert not perms(staff, town_b.sections["municipal"]).can_add_subpage()
 
 
-def test_npo_editors_publish_only_under_own_regional_section(town_a, town_b, make_member):
+def test_npo_editors_write_but_cannot_publish_regional_pages(town_a, town_b, make_member):
+    """Only the NPO's lead publishes 地域情報, so nothing skips the 編集会議."""
     editor = make_member(town_a, "npo_editor")
-    assert perms(editor, town_a.sections["regional"]).can_publish_subpage()
+    regional = town_a.sections["regional"]
+    assert perms(editor, regional).can_add_subpage()
+    assert perms(editor, regional).can_edit()
+    assert not perms(editor, regional).can_publish_subpage()
+    assert not perms(editor, regional).can_publish()
+    article = factories.article(town_a)
+    assert perms(editor, article).can_edit()
+    assert not perms(editor, article).can_publish()
+    assert not perms(editor, article).can_unpublish()
     assert not perms(editor, town_a.sections["municipal"]).can_add_subpage()
     assert not perms(editor, town_b.sections["regional"]).can_add_subpage()
+
+
+def test_the_npo_lead_publishes_only_under_own_regional_section(town_a, town_b, make_member):
+    lead = make_member(town_a, "npo_lead")
+    assert perms(lead, town_a.sections["regional"]).can_publish_subpage()
+    assert perms(lead, factories.article(town_a)).can_publish()
+    assert not perms(lead, town_a.sections["municipal"]).can_add_subpage()
+    assert not perms(lead, town_b.sections["regional"]).can_add_subpage()
+    assert not perms(lead, factories.article(town_b)).can_publish()
+
+
+def test_only_the_npo_lead_gets_publish_and_unpublish_in_the_admin(client, town_a, make_member):
+    article = factories.article(town_a, title="会議を通った記事")
+    edit_url = reverse("wagtailadmin_pages:edit", args=[article.pk])
+    unpublish_url = reverse("wagtailadmin_pages:unpublish", args=[article.pk])
+
+    client.force_login(make_member(town_a, "npo_editor"))
+    assert client.get(edit_url).status_code == 200
+    assert 'name="action-publish"' not in client.get(edit_url).content.decode()
+    assert client.post(unpublish_url).status_code in (302, 403)
+    article.refresh_from_db()
+    assert article.live
+
+    client.force_login(make_member(town_a, "npo_lead"))
+    assert 'name="action-publish"' in client.get(edit_url).content.decode()
+    client.post(unpublish_url)
+    article.refresh_from_db()
+    assert not article.live
+
+
+def test_creating_a_town_again_takes_back_rights_the_role_table_no_longer_gives(town_a, make_member):
+    """Towns made before the NPO責任者 role: their editors lose 公開, their lead step moves."""
+    editor_group = town_a.group("npo_editor")
+    publish = Permission.objects.get(content_type__app_label="wagtailcore", codename="publish_page")
+    GroupPagePermission.objects.create(group=editor_group, page=town_a.sections["regional"], permission=publish)
+    lead_task = town_a.sections["regional"].get_workflow().tasks.last().specific
+    lead_task.groups.set([editor_group])
+    editor = make_member(town_a, "npo_editor")
+    assert perms(editor, town_a.sections["regional"]).can_publish_subpage()
+
+    create_municipality(town_a.settings.official_name, town_a.site.hostname)
+
+    editor = type(editor).objects.get(pk=editor.pk)
+    assert not perms(editor, town_a.sections["regional"]).can_publish_subpage()
+    assert list(lead_task.groups.all()) == [town_a.group("npo_lead")]
+    assert perms(make_member(town_a, "municipal_staff"), town_a.sections["municipal"]).can_publish_subpage()
 
 
 @pytest.mark.parametrize(

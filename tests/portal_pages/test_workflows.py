@@ -66,10 +66,17 @@ def people(mitaka, make_member):
         other_reporter=make_member(mitaka, "citizen_reporter", username="reporter2", nickname="別の記者"),
         kawa=make_member(mitaka, "npo_editor", username="kawa", nickname="かわさん"),
         yama=make_member(mitaka, "npo_editor", username="yama", nickname="やまさん"),
-        lead=make_member(mitaka, "npo_editor", username="lead", nickname="NPO代表"),
+        lead=npo_lead(mitaka, make_member),
         counsellor=make_member(mitaka, "counsellor", username="counsellor", nickname="相談員さん"),
         admin=make_member(mitaka, "site_admin", username="siteadmin", nickname="広報室"),
     )
+
+
+def npo_lead(town, make_member):
+    """The NPO's lead, who also sits in the 編集会議."""
+    lead = make_member(town, "npo_lead", username="lead", nickname="NPO代表")
+    lead.groups.add(town.group("npo_editor"))
+    return lead
 
 
 def draft(town, owner, title="雨の日の児童館めぐり", **fields):
@@ -135,7 +142,7 @@ def test_each_section_gets_its_towns_workflow(town_a):
     assert meeting_task.name == "三鷹市 編集会議" and meeting_task.quorum == 2
     assert list(meeting_task.groups.all()) == [town_a.group("npo_editor")]
     assert type(lead_task) is GroupApprovalTask and lead_task.name == "三鷹市 NPO責任者承認"
-    assert list(lead_task.groups.all()) == [town_a.group("npo_editor")]
+    assert list(lead_task.groups.all()) == [town_a.group("npo_lead")]
     assert steps("community") == [meeting_task]
 
     for key in ("municipal", "regional", "community"):
