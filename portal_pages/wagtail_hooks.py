@@ -115,6 +115,20 @@ def register_editorial_meeting_menu_item():
     )
 
 
+@hooks.register("register_settings_menu_item")
+def register_workflow_settings_menu_item():
+    """The town's own workflows, for its site admin (Wagtail's workflow admin is not per town)."""
+    from .workflows.views import WorkflowSettingsMenuItem
+
+    return WorkflowSettingsMenuItem(
+        _("ワークフローの設定"),
+        reverse("portal_pages_workflows:workflows"),
+        name="town-workflows",
+        icon_name="tasks",
+        order=150,
+    )
+
+
 @hooks.register("register_log_actions")
 def register_editorial_meeting_log_actions(actions):
     """Each vote of the 編集会議 shows, with its comment, in the page's history."""

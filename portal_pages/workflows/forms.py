@@ -50,3 +50,61 @@ class MeetingSettingsForm(forms.ModelForm):
         kept = task.groups.exclude(pk__in=self.town_groups)
         task.groups.set([*kept, *self.cleaned_data["groups"]])
         return task
+
+
+class StepForm(forms.Form):
+    """One step of a town's workflow: its name, who decides and, for a 編集会議, the quorum."""
+
+    KINDS = [
+        ("approval", _("承認（グループのだれか1人が承認）")),
+        ("meeting", _("編集会議（定足数の承認で通過）")),
+    ]
+
+    kind = forms.ChoiceField(
+        label=_("手順の種類"), choices=KINDS, widget=forms.RadioSelect, initial="approval"
+    )
+    label = forms.CharField(
+        label=_("手順の名前"),
+        max_length=100,
+        help_text=_("例：担当課確認、子育て広報室承認。自治体名は自動で先頭に付きます。"),
+        error_messages={"required": _("手順の名前を入力してください。")},
+    )
+    groups = forms.ModelMultipleChoiceField(
+        label=_("承認するグループ"),
+        queryset=Group.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("承認するグループを1つ以上選んでください。")},
+    )
+    quorum = forms.IntegerField(
+        label=_("定足数（編集会議のみ）"),
+        min_value=1,
+        max_value=20,
+        initial=2,
+        required=False,
+        error_messages={"min_value": _("定足数は1以上にしてください。")},
+    )
+
+    def __init__(self, *args, site, editing=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.town_groups = Group.objects.filter(municipality_role__site=site).order_by("name")
+        self.fields["groups"].queryset = self.town_groups
+        self.editing = editing
+        if editing is not None:
+            # A step's kind is fixed once it exists; a meeting keeps its quorum field.
+            del self.fields["kind"]
+            if not isinstance(editing, EditorialMeetingTask):
+                del self.fields["quorum"]
+
+    @property
+    def is_meeting(self):
+        if self.editing is not None:
+            return isinstance(self.editing, EditorialMeetingTask)
+        return self.cleaned_data.get("kind") == "meeting"
+
+    def clean(self):
+        cleaned = super().clean()
+        if "quorum" in self.fields and self.is_meeting:
+            quorum = cleaned.get("quorum")
+            if quorum is None and "quorum" not in self.errors:
+                self.add_error("quorum", _("編集会議の定足数を入力してください。"))
+        return cleaned

@@ -41,8 +41,12 @@ def sign_in_as(browser, site_server):
 
 
 def open_actions(page, page_id):
+    """Open the editor's action menu; with a single action (save draft) there is nothing to open."""
     page.goto(f"/admin/pages/{page_id}/edit/")
-    page.get_by_role("button", name=MORE_ACTIONS).click()
+    expect(page.locator("footer button").first).to_be_visible()
+    more = page.get_by_role("button", name=MORE_ACTIONS)
+    if more.count():
+        more.click()
 
 
 def take_action(page, page_id, label, comment=None):
@@ -119,6 +123,7 @@ def test_reporter_article_passes_editorial_meeting_and_npo_lead_to_publication(
     take_action(editor_midori, page_id, "承認", "説明が入って、分かりやすくなりました。")
     labels = action_labels(editor_midori, page_id)
     assert "承認" not in labels and "要修正" not in labels, "one vote per reviewer and round"
+    assert not any("公開" in label for label in labels), "an NPO editor cannot publish past the meeting"
     expect_not_public(anonymous)
 
     editor_takeshi = sign_in_as("demo-npo3")
