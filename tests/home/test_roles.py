@@ -88,7 +88,9 @@ def test_creating_a_town_again_takes_back_rights_the_role_table_no_longer_gives(
     """Towns made before the NPO責任者 role: their editors lose 公開, their lead step moves."""
     editor_group = town_a.group("npo_editor")
     publish = Permission.objects.get(content_type__app_label="wagtailcore", codename="publish_page")
-    GroupPagePermission.objects.create(group=editor_group, page=town_a.sections["regional"], permission=publish)
+    GroupPagePermission.objects.create(
+        group=editor_group, page=town_a.sections["regional"], permission=publish
+    )
     lead_task = town_a.sections["regional"].get_workflow().tasks.last().specific
     lead_task.groups.set([editor_group])
     editor = make_member(town_a, "npo_editor")
