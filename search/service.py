@@ -119,13 +119,20 @@ def public_pages(site):
 
 
 def _sections(site):
-    """{path prefix: (key, title)} of the town's public sections."""
-    titles = {section.key: section.title for section in SECTIONS}
-    found = {}
+    """{path prefix: (key, title)} of the town's public sections, cached per generation."""
     if site is None:
-        return found
-    for page in SectionPage.objects.child_of(site.root_page).live().public().only("path", "section", "title"):
-        found[page.path] = (page.section, titles.get(page.section, page.title))
+        return {}
+    key = f"search:sections:{site.pk}:{generation(site.pk)}"
+    found = cache.get(key)
+    if found is None:
+        titles = {section.key: section.title for section in SECTIONS}
+        found = {}
+        sections = (
+            SectionPage.objects.child_of(site.root_page).live().public().only("path", "section", "title")
+        )
+        for page in sections:
+            found[page.path] = (page.section, titles.get(page.section, page.title))
+        cache.set(key, found, 60 * 60)
     return found
 
 
@@ -189,8 +196,8 @@ class DatabaseEngine:
 
     def run(self, site, tree, filters, start, stop, sections):
         matches = self.matches(site, tree, sections)
-        kept = [row for row in matches if _passes(row, filters)]
-        facets = {name: _count(matches, filters, name) for name in FACETS}
+        kept = [row for row in matches if _passes(row, filters)] if filters else matches
+        facets = _facet_counts(matches[:MAX_MATCHES], filters)
         ranked = [(row[0], row[1]) for row in kept[start:stop]]
         return Matches(ranked, len(kept), facets, capped=len(matches) > MAX_MATCHES)
 
@@ -250,16 +257,22 @@ def _passes(row, filters, skip=None):
     return not (filters.get("stage") and skip != "stage" and filters["stage"] not in stages)
 
 
-def _count(matches, filters, name):
-    """A facet's counts under the other facets' filters (the usual faceted search)."""
-    counts = {}
-    for row in matches[:MAX_MATCHES]:
-        if not _passes(row, filters, skip=name):
-            continue
-        values = row[4] if name == "stage" else (row[2] if name == "section" else row[3])
-        for value in values if name == "stage" else (values,):
-            if value:
-                counts[value] = counts.get(value, 0) + 1
+def _facet_counts(matches, filters):
+    """Each facet's counts under the other facets' filters (the usual faceted search), in one pass."""
+    want_section, want_type, want_stage = (filters.get(name) for name in FACETS)
+    counts = {name: {} for name in FACETS}
+    sections, types, stages = counts["section"], counts["type"], counts["stage"]
+    for _pk, _score, section, model, row_stages in matches:
+        in_section = not want_section or section == want_section
+        in_type = not want_type or model == want_type
+        in_stage = not want_stage or want_stage in row_stages
+        if in_type and in_stage and section:
+            sections[section] = sections.get(section, 0) + 1
+        if in_section and in_stage and model:
+            types[model] = types.get(model, 0) + 1
+        if in_section and in_type:
+            for stage in row_stages:
+                stages[stage] = stages.get(stage, 0) + 1
     return counts
 
 
@@ -304,14 +317,16 @@ def current_engine():
 # Presenting -------------------------------------------------------------------------------
 
 
-def highlight(text, tree, length=SNIPPET_LENGTH, found=None):
+def highlight(text, tree, length=SNIPPET_LENGTH, found=None, spans=None):
     """An escaped excerpt of ``text`` around the first match, matched words in ``<mark>``.
 
-    ``text`` has its whitespace collapsed already; ``found`` are its words, if analysed.
+    ``text`` has its whitespace collapsed already; ``found`` are its words, if analysed, and
+    ``spans`` the places already known to match (then nothing is analysed).
     """
     if not text:
         return ""
-    spans = analysis.matching_spans(text, tree, found) if tree is not None else []
+    if spans is None:
+        spans = analysis.matching_spans(text, tree, found) if tree is not None else []
     start = max(0, spans[0][0] - 20) if spans else 0
     end = min(len(text), start + length)
     pieces = []
@@ -334,21 +349,56 @@ def _snippet_text(page):
     return f"{description}\n{body}" if description else body
 
 
-def _window(text, tree, notes):
-    """The part of a page's text worth analysing for its snippet: around the first place a word
-    of the query (or of a synonym it was widened with) is written, else the beginning."""
+def _needles(tree, notes):
+    """The query's words (and the synonyms it was widened with) as they may be written."""
     needles = [
         term.text
         for term in analysis.terms_of(tree)
         if analysis.is_japanese(term.text) or term.text.isascii()
     ]
     needles += [note.expansion for note in notes]
+    return [needle for needle in dict.fromkeys(analysis.fold(needle) for needle in needles) if needle]
+
+
+def _literal_spans(text, needles):
+    """Where the needles are written in ``text``, merged; ``None`` if nowhere (or if folding
+    changes the text's length, so positions would not carry over)."""
+    folded = analysis.fold(text)
+    if len(folded) != len(text):
+        return None
+    spans = []
+    for needle in needles:
+        position = folded.find(needle)
+        while position >= 0:
+            spans.append((position, position + len(needle)))
+            position = folded.find(needle, position + len(needle))
+    merged = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged or None
+
+
+def _all_parts_written(text, parts):
+    """Whether every part of the query (保育園, 申し込み) is written as typed in ``text``."""
+    folded = analysis.fold(text)
+    return all(any(needle in folded for needle in part) for part in parts)
+
+
+def _window(text, tree, notes):
+    """The part of a page's text worth analysing for its snippet: around the first place a word
+    of the query (or of a synonym it was widened with) is written, else the beginning."""
     folded = analysis.fold(text)
     positions = [
-        position for position in (folded.find(analysis.fold(needle)) for needle in needles) if position >= 0
+        position for position in (folded.find(needle) for needle in _needles(tree, notes)) if position >= 0
     ]
-    start = max(0, min(positions) - SNIPPET_LEAD) if positions else 0
-    return text[start : start + SNIPPET_WINDOW], start > 0
+    if positions:
+        # A word is written as typed: the snippet starts just before it, so only that much is read.
+        start = max(0, min(positions) - SNIPPET_LEAD)
+        return text[start : start + SNIPPET_LEAD + SNIPPET_LENGTH], start > 0
+    return text[:SNIPPET_WINDOW], False
 
 
 def _hits(ranked, tree, sections, request=None, notes=(), english=False, explain=False):
@@ -369,6 +419,8 @@ def _hits(ranked, tree, sections, request=None, notes=(), english=False, explain
     english_locales = set(Locale.objects.filter(language_code="en").values_list("pk", flat=True))
     types = _page_types()
     typed_trees = {note.typed: analysis.parse(note.typed) for note in notes} if explain else {}
+    needles = _needles(tree, notes) if tree is not None else []
+    parts = [_needles(part, ()) for part in (tree.parts if isinstance(tree, analysis.AllOf) else (tree,))]
     hits = []
     seen = set()
     for pk, score in ranked:
@@ -378,8 +430,12 @@ def _hits(ranked, tree, sections, request=None, notes=(), english=False, explain
         seen.add(page.translation_key)
         section = next((title for path, (_key, title) in sections.items() if page.path.startswith(path)), "")
         text, cut = _window(" ".join(_snippet_text(page).split()), tree, notes)
-        found = analysis.words(text)
-        snippet = highlight(text, tree, found=found)
+        # Words written as typed are marked where they stand; only otherwise (a reading, a
+        # variant) is the text analysed to find the words the query matched.
+        spans = _literal_spans(text, needles) if _all_parts_written(text, parts) else None
+        snippet = (
+            highlight(text, tree, spans=spans) if spans else highlight(text, tree, found=analysis.words(text))
+        )
         hit = Hit(
             page=page,
             title=page.title,
@@ -423,7 +479,11 @@ def _facet_options(counts, filters, sections):
 
 def promotions(site, query, request=None):
     normalised = normalise_query(query)
-    rows = Promotion.objects.filter(site=site, query=normalised).select_related("page").order_by("sort_order")
+    rows = list(
+        Promotion.objects.filter(site=site, query=normalised).select_related("page").order_by("sort_order")
+    )
+    if not rows:
+        return []
     allowed = set(
         public_pages(site).filter(pk__in=[row.page_id for row in rows]).values_list("pk", flat=True)
     )
