@@ -56,6 +56,31 @@ class HomePage(Page):
         verbose_name = _("ホーム")
         verbose_name_plural = _("ホーム")
 
+    def route(self, request, path_components):
+        """Find the page for an address in one query instead of two per level.
+
+        A page's address under its site is its ``url_path``, so the whole chain is fetched at
+        once. Where a page on the way routes addresses itself (the event calendar, feeds), or a
+        part is missing, Wagtail's own routing decides, exactly as before.
+        """
+        if not path_components:
+            return super().route(request, path_components)
+        prefixes = [
+            f"{self.url_path}{'/'.join(path_components[: depth + 1])}/"
+            for depth in range(len(path_components))
+        ]
+        chain = sorted(
+            Page.objects.filter(url_path__in=prefixes, path__startswith=self.path),
+            key=lambda page: page.depth,
+        )
+        if len(chain) != len(prefixes) or any(
+            page.specific_class.route is not Page.route for page in chain[:-1]
+        ):
+            return super().route(request, path_components)
+        found = chain[-1]
+        found._cached_parent_obj = chain[-2] if len(chain) > 1 else self
+        return found.specific.route(request, [])
+
     def get_context(self, request, *args, **kwargs):
         from portal_pages.queries import latest_notices, upcoming_events
 

@@ -1,4 +1,7 @@
+from functools import lru_cache
+
 from django import template
+from django.core.cache import cache
 from wagtail.models import Site
 
 from home.life_stages import LIFE_STAGES
@@ -22,9 +25,28 @@ def municipality(context):
     if not hasattr(request, "_kosodate_town"):
         site = _site(request)
         request._kosodate_town = (
-            MunicipalitySettings.objects.select_related("logo").filter(site=site).first() if site else None
+            _per_generation(
+                site,
+                "settings",
+                lambda: MunicipalitySettings.objects.select_related("logo").filter(site=site).first(),
+            )
+            if site
+            else None
         )
     return request._kosodate_town
+
+
+def _per_generation(site, name, build):
+    """What every page of a town shows in its header and footer, kept until the town next
+    changes (the page cache's generation: a publish, a move, a setting, a view restriction)."""
+    from home.page_cache import generation
+
+    key = f"town:{name}:{site.pk}:{generation(site.pk)}"
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, 60 * 60)
+    return value
 
 
 @register.simple_tag(takes_context=True)
@@ -35,13 +57,17 @@ def site_sections(context):
     if site is None:
         return []
     if not hasattr(request, "_kosodate_sections"):
-        request._kosodate_sections = list(
-            SectionPage.objects.child_of(site.root_page)
-            .live()
-            .public()
-            .in_menu()
-            .order_by("path")
-            .only("id", "title", "url_path", "path", "depth", "section")
+        request._kosodate_sections = _per_generation(
+            site,
+            "sections",
+            lambda: list(
+                SectionPage.objects.child_of(site.root_page)
+                .live()
+                .public()
+                .in_menu()
+                .order_by("path")
+                .only("id", "title", "url_path", "path", "depth", "section")
+            ),
         )
     return request._kosodate_sections
 
@@ -61,7 +87,6 @@ def is_current(context, section):
 @register.simple_tag(takes_context=True)
 def print_qr(context):
     """An inline SVG QR code of this page's address, for the printed copy (hidden on screen)."""
-    import segno
     from django.utils.html import format_html
     from django.utils.safestring import mark_safe
 
@@ -69,9 +94,16 @@ def print_qr(context):
     if request is None:
         return ""
     url = request.build_absolute_uri(request.path)
+    # segno writes only path data computed from the URL, so its SVG is safe to embed as is.
+    return format_html("{}<p>{}</p>", mark_safe(_qr_svg(url)), url)
+
+
+@lru_cache(maxsize=4096)
+def _qr_svg(url):
+    """The QR code of an address: the same every time, so made once per address and process."""
+    import segno
+
     svg = segno.make(url, error="m", micro=False).svg_inline(
         scale=2, border=2, svgclass="print-qr__code", lineclass=None
     )
-    # segno writes only path data computed from the URL, so its SVG is safe to embed as is.
-    code = mark_safe(svg.replace("<svg ", '<svg role="img" aria-label="QR" ', 1))
-    return format_html("{}<p>{}</p>", code, url)
+    return svg.replace("<svg ", '<svg role="img" aria-label="QR" ', 1)

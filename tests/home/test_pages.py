@@ -155,3 +155,43 @@ def test_page_queries_do_not_grow_with_the_amount_of_content(client, town_a, pat
     with_ten = _queries_for(client, town_a, path_of(town_a))
     _add_pages(regional, 40)
     assert _queries_for(client, town_a, path_of(town_a)) == with_ten
+
+
+# Routing and the town's header, per generation -------------------------------------------
+
+
+def test_a_deep_page_is_found_in_one_query_for_its_whole_address(client, town_a):
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.portal_pages import factories
+
+    notice = factories.notice(town_a, title="深い階層のお知らせ")
+    assert get(client, town_a, notice.url).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        response = get(client, town_a, notice.url)
+    assert "深い階層のお知らせ" in response.content.decode()
+    chain = [q for q in queries if '"wagtailcore_page"."url_path" IN' in q["sql"]]
+    assert len(chain) == 1
+    assert len(queries) <= 12
+
+
+def test_routing_still_answers_drafts_missing_pages_and_sub_routes_as_wagtail_does(client, town_a):
+    from tests.portal_pages import factories
+
+    notice = factories.notice(town_a, title="取り下げたお知らせ")
+    url = notice.url
+    notice.unpublish()
+    assert get(client, town_a, url).status_code == 404
+    assert get(client, town_a, url + "no-such-child/").status_code == 404
+    assert get(client, town_a, "/gyosei/no-such-page/").status_code == 404
+    events = town_a.index("regional", "EventIndexPage")
+    assert get(client, town_a, events.url + "calendar/").status_code == 200
+
+
+def test_renaming_a_section_shows_in_every_pages_menu_at_once(client, town_a):
+    assert "行政情報" in get(client, town_a).content.decode()
+    section = town_a.sections["municipal"]
+    section.title = "市からのお知らせ"
+    section.save_revision().publish()
+    html = get(client, town_a, town_a.sections["regional"].url).content.decode()
+    assert "市からのお知らせ" in html
