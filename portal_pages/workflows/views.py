@@ -122,7 +122,14 @@ class TownWorkflowMixin:
 
     def dispatch(self, request, *args, **kwargs):
         if not meeting_admin_sites(request.user).exists():
-            return TemplateResponse(request, "portal_pages/workflows/workflow_forbidden.html", status=403)
+            context = {
+                "title": _("ワークフローの設定"),
+                "icon": "tasks",
+                "message": _(
+                    "ワークフローを設定する権限がありません。設定できるのは、その自治体のサイト管理者だけです。"
+                ),
+            }
+            return TemplateResponse(request, "admin_forbidden.html", context, status=403)
         return super().dispatch(request, *args, **kwargs)
 
     @cached_property

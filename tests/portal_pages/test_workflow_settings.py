@@ -83,7 +83,9 @@ def test_the_site_admin_sees_the_towns_workflows_and_no_other_towns(admin_client
 )
 def test_other_roles_may_not_open_or_change_workflows(client, town_a, make_member, role):
     client.force_login(make_member(town_a, role))
-    assert client.get(LIST_URL).status_code == 403
+    refused = client.get(LIST_URL)
+    assert refused.status_code == 403
+    assert "設定できるのは、その自治体のサイト管理者だけです。" in refused.content.decode()
     assert client.post(action_url(town_a, "municipal", "担当課確認", "down")).status_code == 403
     assert client.post(add_url(town_a, "municipal"), {"kind": "approval", "label": "x"}).status_code == 403
     assert step_names(town_a, "municipal") == ["三鷹市 担当課確認", "三鷹市 子育て広報室承認"]
