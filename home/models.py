@@ -74,7 +74,7 @@ class HomePage(Page):
             key=lambda page: page.depth,
         )
         if len(chain) != len(prefixes) or any(
-            page.specific_class.route is not Page.route for page in chain[:-1]
+            (page.specific_class or Page).route is not Page.route for page in chain[:-1]
         ):
             return super().route(request, path_components)
         found = chain[-1]
