@@ -117,6 +117,9 @@ class PageCacheMiddleware:
         if is_cacheable_response(response):
             if hasattr(response, "render") and callable(response.render):
                 response.render()
+            # One piece of content, not the hundreds of small writes a feed generator makes:
+            # each piece would be its own socket write on every hit.
+            response.content = response.content
             response["Cache-Control"] = "public, max-age=0, must-revalidate"
             cache.set(key, response, settings.PAGE_CACHE_SECONDS)
             response["X-Page-Cache"] = "miss"

@@ -245,3 +245,13 @@ def test_signed_in_comment_posts_still_need_a_csrf_token(town_a, make_member):
     data.update({"comment": "ログイン中のコメント", "name": "会員", "reply_to": "0"})
     response = strict.post(reverse("comments-post-comment"), data, HTTP_HOST=town_a.site.hostname)
     assert response.status_code == 403
+
+
+def test_a_cached_feed_is_kept_as_one_piece_of_content(client, town_a):
+    """The RSS generator writes hundreds of small pieces; a hit must not send each one apart."""
+    factories.notice(town_a, title="まとめて送るお知らせ")
+    first = get(client, town_a, "/feeds/notices.rss")
+    hit = get(client, town_a, "/feeds/notices.rss")
+    assert hit["X-Page-Cache"] == "hit"
+    assert len(hit._container) == 1
+    assert hit.content == first.content and "まとめて送るお知らせ" in hit.content.decode()
