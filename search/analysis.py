@@ -236,8 +236,8 @@ def any_of(parts):
 def _combine(kind, parts):
     flat = []
     for part in parts:
-        if part is None:
-            continue
+        if part is None or (isinstance(part, Term) and not part.text):
+            continue  # an empty term (ー folded away) matches nothing and breaks a tsquery
         members = part.parts if isinstance(part, kind) else (part,)
         for member in members:
             if member not in flat:
@@ -290,8 +290,8 @@ def romaji_to_kana(text):
 
     jaconv converts; a word with letters left over (school, application) is not romaji.
     """
-    if not ROMAJI.fullmatch(text):
-        return ""
+    if not ROMAJI.fullmatch(text) or not re.search("[a-z]", text):
+        return ""  # "-" or "--" alone is punctuation, not a long vowel
     kana = jaconv.alphabet2kana(text.replace("'", "").replace("-", "ー"))
     return kana if KANA_ONLY.fullmatch(kana) else ""
 
