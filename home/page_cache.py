@@ -47,6 +47,17 @@ def generation(site_id):
     return value
 
 
+def per_generation(site_id, name, build, seconds=60 * 60):
+    """``build()``, kept in the cache until the town next changes (a publish, a move, a
+    setting, a view restriction: the same events that renew its cached pages)."""
+    key = f"town:{name}:{site_id}:{generation(site_id)}"
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, seconds)
+    return value
+
+
 def invalidate_site(site_id):
     """Make every cached page of one municipality stale."""
     cache.set(_generation_key(site_id), time.time_ns(), None)

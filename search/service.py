@@ -27,7 +27,7 @@ from rapidfuzz.distance import Levenshtein
 from wagtail.models import Locale, Page
 
 from home.models import LifeStage, SectionPage
-from home.page_cache import generation
+from home.page_cache import generation, per_generation
 from home.roles import SECTIONS
 
 from . import analysis
@@ -119,21 +119,18 @@ def public_pages(site):
 
 
 def _sections(site):
-    """{path prefix: (key, title)} of the town's public sections, cached per generation."""
+    """{path prefix: (key, title)} of the town's public sections, kept per generation."""
     if site is None:
         return {}
-    key = f"search:sections:{site.pk}:{generation(site.pk)}"
-    found = cache.get(key)
-    if found is None:
+
+    def build():
         titles = {section.key: section.title for section in SECTIONS}
-        found = {}
         sections = (
             SectionPage.objects.child_of(site.root_page).live().public().only("path", "section", "title")
         )
-        for page in sections:
-            found[page.path] = (page.section, titles.get(page.section, page.title))
-        cache.set(key, found, 60 * 60)
-    return found
+        return {page.path: (page.section, titles.get(page.section, page.title)) for page in sections}
+
+    return per_generation(site.pk, "search-sections", build)
 
 
 def _page_types():
@@ -360,11 +357,12 @@ def _needles(tree, notes):
     return [needle for needle in dict.fromkeys(analysis.fold(needle) for needle in needles) if needle]
 
 
-def _literal_spans(text, needles):
-    """Where the needles are written in ``text``, merged; ``None`` if nowhere (or if folding
-    changes the text's length, so positions would not carry over)."""
+def _literal_spans(text, needles, parts):
+    """Where the needles are written in ``text``, merged; ``None`` unless every part of the
+    query (保育園, 申し込み) is written there as typed, or if folding changes the text's length
+    (positions would not carry over). ``parts`` are the needles of each part."""
     folded = analysis.fold(text)
-    if len(folded) != len(text):
+    if len(folded) != len(text) or not all(any(needle in folded for needle in part) for part in parts):
         return None
     spans = []
     for needle in needles:
@@ -381,19 +379,11 @@ def _literal_spans(text, needles):
     return merged or None
 
 
-def _all_parts_written(text, parts):
-    """Whether every part of the query (保育園, 申し込み) is written as typed in ``text``."""
-    folded = analysis.fold(text)
-    return all(any(needle in folded for needle in part) for part in parts)
-
-
-def _window(text, tree, notes):
+def _window(text, needles):
     """The part of a page's text worth analysing for its snippet: around the first place a word
     of the query (or of a synonym it was widened with) is written, else the beginning."""
     folded = analysis.fold(text)
-    positions = [
-        position for position in (folded.find(needle) for needle in _needles(tree, notes)) if position >= 0
-    ]
+    positions = [position for position in (folded.find(needle) for needle in needles) if position >= 0]
     if positions:
         # A word is written as typed: the snippet starts just before it, so only that much is read.
         start = max(0, min(positions) - SNIPPET_LEAD)
@@ -429,10 +419,10 @@ def _hits(ranked, tree, sections, request=None, notes=(), english=False, explain
             continue  # one hit per page, whichever of its translations ranked first
         seen.add(page.translation_key)
         section = next((title for path, (_key, title) in sections.items() if page.path.startswith(path)), "")
-        text, cut = _window(" ".join(_snippet_text(page).split()), tree, notes)
+        text, cut = _window(" ".join(_snippet_text(page).split()), needles)
         # Words written as typed are marked where they stand; only otherwise (a reading, a
         # variant) is the text analysed to find the words the query matched.
-        spans = _literal_spans(text, needles) if _all_parts_written(text, parts) else None
+        spans = _literal_spans(text, needles, parts)
         snippet = (
             highlight(text, tree, spans=spans) if spans else highlight(text, tree, found=analysis.words(text))
         )
@@ -540,7 +530,7 @@ def vocabulary(site):
     return found
 
 
-KANA_THEN_LATIN = re.compile(r"([\u3041-\u309f\u30a1-\u30fa\u30fc-\u30fe]+)([a-z']{1,3})")
+KANA_THEN_LATIN = re.compile(f"({analysis.KANA_ONLY.pattern})([a-z']{{1,3}})")
 
 
 def _reading_of(text):

@@ -1,11 +1,11 @@
 from functools import lru_cache
 
 from django import template
-from django.core.cache import cache
 from wagtail.models import Site
 
 from home.life_stages import LIFE_STAGES
 from home.models import MunicipalitySettings, SectionPage
+from home.page_cache import per_generation
 
 register = template.Library()
 
@@ -25,8 +25,8 @@ def municipality(context):
     if not hasattr(request, "_kosodate_town"):
         site = _site(request)
         request._kosodate_town = (
-            _per_generation(
-                site,
+            per_generation(
+                site.pk,
                 "settings",
                 lambda: MunicipalitySettings.objects.select_related("logo").filter(site=site).first(),
             )
@@ -34,19 +34,6 @@ def municipality(context):
             else None
         )
     return request._kosodate_town
-
-
-def _per_generation(site, name, build):
-    """What every page of a town shows in its header and footer, kept until the town next
-    changes (the page cache's generation: a publish, a move, a setting, a view restriction)."""
-    from home.page_cache import generation
-
-    key = f"town:{name}:{site.pk}:{generation(site.pk)}"
-    value = cache.get(key)
-    if value is None:
-        value = build()
-        cache.set(key, value, 60 * 60)
-    return value
 
 
 @register.simple_tag(takes_context=True)
@@ -57,8 +44,8 @@ def site_sections(context):
     if site is None:
         return []
     if not hasattr(request, "_kosodate_sections"):
-        request._kosodate_sections = _per_generation(
-            site,
+        request._kosodate_sections = per_generation(
+            site.pk,
             "sections",
             lambda: list(
                 SectionPage.objects.child_of(site.root_page)

@@ -100,7 +100,9 @@ def move_step(workflow, link, offset, user=None):
     target = index + offset
     if not 0 <= target < len(links):
         return
-    if any(_waiting(workflow, item.task) for item in links):
+    if TaskState.objects.filter(
+        status=TaskState.STATUS_IN_PROGRESS, workflow_state__workflow=workflow
+    ).exists():
         raise StepError(_("審査中のページがあるあいだは、手順の順番を変えられません。"))
     links[index], links[target] = links[target], links[index]
     _renumber(workflow, links)
@@ -109,11 +111,9 @@ def move_step(workflow, link, offset, user=None):
 
 def _renumber(workflow, links=None):
     links = links if links is not None else list(workflow.workflow_tasks.order_by("sort_order"))
-    # Two passes so the unique (workflow, sort_order) rows never collide on the way.
     for offset, item in enumerate(links):
-        WorkflowTask.objects.filter(pk=item.pk).update(sort_order=1000 + offset)
-    for offset, item in enumerate(links):
-        WorkflowTask.objects.filter(pk=item.pk).update(sort_order=offset)
+        item.sort_order = offset
+    WorkflowTask.objects.bulk_update(links, ["sort_order"])
 
 
 @transaction.atomic
@@ -123,10 +123,15 @@ def update_step(site, task, *, label, groups, town_groups, quorum=None, user=Non
     if quorum is not None and isinstance(task, EditorialMeetingTask):
         task.quorum = quorum
     task.save()
-    kept = task.groups.exclude(pk__in=town_groups)
-    task.groups.set([*kept, *groups])
+    set_town_groups(task, groups, town_groups)
     log(instance=task, action="wagtail.edit", user=user)
     return task
+
+
+def set_town_groups(task, chosen, town_groups):
+    """Give a task the chosen groups of the town, keeping groups an operator added from elsewhere."""
+    kept = task.groups.exclude(pk__in=town_groups)
+    task.groups.set([*kept, *chosen])
 
 
 def label_of(site, task):

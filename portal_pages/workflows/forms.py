@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
+from .editing import set_town_groups
 from .models import EditorialMeetingTask
 
 COMMENT_MAX_LENGTH = 2000
@@ -47,8 +48,7 @@ class MeetingSettingsForm(forms.ModelForm):
     def save(self):
         task = super().save(commit=False)
         task.save()
-        kept = task.groups.exclude(pk__in=self.town_groups)
-        task.groups.set([*kept, *self.cleaned_data["groups"]])
+        set_town_groups(task, self.cleaned_data["groups"], self.town_groups)
         return task
 
 
@@ -56,8 +56,8 @@ class StepForm(forms.Form):
     """One step of a town's workflow: its name, who decides and, for a 編集会議, the quorum."""
 
     KINDS = [
-        ("approval", _("承認（グループのだれか1人が承認）")),
-        ("meeting", _("編集会議（定足数の承認で通過）")),
+        ("approval", _("承認（グループのうち1人が承認すれば次へ進みます）")),
+        ("meeting", _("編集会議（定足数の「承認」が集まれば次へ進みます）")),
     ]
 
     kind = forms.ChoiceField(
@@ -81,7 +81,10 @@ class StepForm(forms.Form):
         max_value=20,
         initial=2,
         required=False,
-        error_messages={"min_value": _("定足数は1以上にしてください。")},
+        error_messages={
+            "min_value": _("定足数は1以上にしてください。"),
+            "max_value": _("定足数は%(limit_value)s以下にしてください。"),
+        },
     )
 
     def __init__(self, *args, site, editing=None, **kwargs):

@@ -167,6 +167,13 @@ def test_bad_input_is_refused_in_japanese_and_what_was_typed_is_kept(admin_clien
         {"kind": "meeting", "label": "臨時会議", "groups": [town_a.group("npo_editor").pk], "quorum": ""},
     )
     assert no_quorum.context["form"].errors["quorum"] == ["編集会議の定足数を入力してください。"]
+
+    too_many = admin_client.post(
+        add_url(town_a, "municipal"),
+        {"kind": "meeting", "label": "大会議", "groups": [town_a.group("npo_editor").pk], "quorum": "21"},
+    )
+    assert too_many.context["form"].errors["quorum"] == ["定足数は20以下にしてください。"]
+    assert 'value="大会議"' in too_many.content.decode()
     assert step_names(town_a, "municipal") == before
 
 
