@@ -19,7 +19,7 @@ RUN pip install --no-cache-dir -r requirements.txt
 COPY --chown=kosodate:kosodate . .
 
 # collectstatic needs importable settings only; this key never serves a request.
-RUN SECRET_KEY=collectstatic-only-not-a-secret python manage.py collectstatic --noinput \
+RUN SECRET_KEY=collectstatic-only-not-a-secret CONSULT_ENCRYPTION_KEYS=Y29sbGVjdHN0YXRpYy1vbmx5LW5vdC1hLXNlY3JldCE= python manage.py collectstatic --noinput \
     && mkdir -p /app/media && chown kosodate:kosodate /app/media
 
 USER 10001:10001

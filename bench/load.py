@@ -22,6 +22,7 @@ the mixed load saw a 5xx or a connection error, no 429 appeared or a 429 page is
 server logged an error, or the home page is over budget.
 """
 
+import base64
 import gzip
 import http.client
 import json
@@ -170,6 +171,7 @@ def prepare_backend(workdir):
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings.production",
         SECRET_KEY=secrets.token_urlsafe(48),  # 64 characters
+        CONSULT_ENCRYPTION_KEYS=base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
         ALLOWED_HOSTS="localhost,127.0.0.1",
         SECURE_SSL_REDIRECT="false",
         DEBUG="false",

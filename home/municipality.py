@@ -20,6 +20,7 @@ from wagtail.models import (
     Site,
 )
 
+from consult.triage import seed_terms
 from portal_pages.queries import ensure_standard_indexes
 from portal_pages.workflows.setup import ensure_workflows
 
@@ -54,6 +55,7 @@ def _permission(codename):
     app_label = {
         "access_admin": "wagtailadmin",
         "change_municipalitysettings": "home",
+        "change_consultsettings": "consult",
     }.get(codename)
     if codename.endswith("_page"):
         app_label = "wagtailcore"
@@ -174,6 +176,10 @@ def _ensure_groups(site, name, home, sections, collection):
             )
         if role.site_settings:
             GroupSitePermission.objects.get_or_create(group=group, site=site, permission=settings_change)
+        for codename in role.other_settings:
+            GroupSitePermission.objects.get_or_create(
+                group=group, site=site, permission=_permission(codename)
+            )
         groups[role.key] = group
     return groups
 
@@ -218,6 +224,7 @@ def create_municipality(name, hostname, *, port=80, short_name="", is_default=Fa
     groups = _ensure_groups(site, name, home, sections, collection)
     _ensure_private_sections(sections, groups)
     ensure_workflows(name, sections, groups)
+    seed_terms(site)
     return Municipality(
         site=site,
         settings=settings_obj,

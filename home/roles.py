@@ -93,6 +93,8 @@ class Role:
     pages: dict = field(default_factory=dict)
     media: tuple = ()
     site_settings: bool = False
+    # Other per-town settings (``BaseSiteSetting`` change permissions) the role edits.
+    other_settings: tuple = ()
 
 
 ROLES = (
@@ -123,7 +125,19 @@ ROLES = (
     ),
     Role("citizen_reporter", _("市民記者"), admin=True, pages={"regional": ("add_page",)}, media=MEDIA_ADD),
     Role("moderator", _("モデレーター"), admin=True),
-    Role("counsellor", _("相談員"), admin=True),
+    # Counsellors draft anonymised Q&A pages from cases (consult.faq); the lead approves them.
+    Role("counsellor", _("相談員"), admin=True, pages={"consult": PAGE_DRAFT}),
+    # The lead counsellor also keeps the 定型文 and the risk-term list and reads the access log.
+    Role(
+        "counsellor_lead",
+        _("主任相談員"),
+        admin=True,
+        pages={"consult": PAGE_DRAFT},
+        other_settings=("change_consultsettings",),
+    ),
+    # 子ども家庭支援ネットワーク: told of urgent consultations (never their text) and handed
+    # escalated cases.
+    Role("child_network", _("子ども家庭支援ネットワーク"), admin=True),
     Role("fs_advisor", _("ファミサポ アドバイザー"), admin=True),
     Role(
         "workshop", _("ワークショップ参加者"), admin=True, pages={"workshop": ("add_page",)}, media=MEDIA_ADD

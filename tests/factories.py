@@ -28,3 +28,18 @@ def member_of(town, role, **kwargs):
     user = UserFactory(municipality=town.site, **kwargs)
     user.groups.add(town.group(role))
     return user
+
+
+def sign_in_with_two_factors(client, user):
+    """Sign ``user`` in on ``client`` as if they had also passed the TOTP step (allauth's record)."""
+    import time
+
+    client.force_login(user)
+    session = client.session
+    session["account_authentication_methods"] = [
+        {"method": "password", "at": time.time(), "username": user.get_username()},
+        {"method": "mfa", "at": time.time(), "type": "totp"},
+    ]
+    session["account_authentication_methods_user"] = str(user.pk)
+    session.save()
+    return client

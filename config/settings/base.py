@@ -40,6 +40,7 @@ env = environ.Env(
     PAGE_CACHE_ENABLED=(bool, True),
     PAGE_CACHE_SECONDS=(int, 600),
     FRONTEND_CACHE_URL=(str, ""),
+    CONSULT_ENCRYPTION_KEYS=(list, []),
 )
 
 DEBUG = env("DEBUG")
@@ -87,6 +88,9 @@ THIRD_PARTY_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
 ]
 
 LOCAL_APPS = [
@@ -115,6 +119,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "axes.middleware.AxesMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -217,6 +222,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# ねっと相談: Fernet keys for consultation text at rest, newest first (consult/crypto.py).
+CONSULT_ENCRYPTION_KEYS = env("CONSULT_ENCRYPTION_KEYS")
 
 # Language and time ----------------------------------------------------------------------
 

@@ -18,6 +18,13 @@ if not SECRET_KEY:
         "SECRET_KEY=$(python -c 'import secrets; print(secrets.token_urlsafe(64))')"
     )
 
+if not env("CONSULT_ENCRYPTION_KEYS"):
+    raise ImproperlyConfigured(
+        "CONSULT_ENCRYPTION_KEYS is not set. Consultation text is encrypted at rest with these "
+        "Fernet keys (comma-separated, newest first). Make one with: "
+        "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
+    )
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env("SECURE_SSL_REDIRECT")
 SECURE_HSTS_SECONDS = env("SECURE_HSTS_SECONDS")

@@ -105,7 +105,7 @@ def test_creating_a_town_again_takes_back_rights_the_role_table_no_longer_gives(
 
 
 @pytest.mark.parametrize(
-    "role", ["counsellor", "fs_advisor", "moderator", "member", "fs_provider", "fs_requester"]
+    "role", ["child_network", "fs_advisor", "moderator", "member", "fs_provider", "fs_requester"]
 )
 def test_roles_without_page_rights_cannot_add_or_publish_anywhere(town_a, make_member, role):
     user = make_member(town_a, role)
@@ -114,6 +114,18 @@ def test_roles_without_page_rights_cannot_add_or_publish_anywhere(town_a, make_m
         assert not page_perms.can_add_subpage()
         assert not page_perms.can_edit()
         assert not page_perms.can_publish()
+
+
+@pytest.mark.parametrize("role", ["counsellor", "counsellor_lead"])
+def test_counsellors_draft_qa_pages_in_consult_section_only(town_a, town_b, make_member, role):
+    user = make_member(town_a, role)
+    consult = town_a.sections["consult"]
+    assert perms(user, consult).can_add_subpage()
+    assert not perms(user, consult).can_publish_subpage()
+    for key, page in town_a.sections.items():
+        if key != "consult":
+            assert not perms(user, page).can_add_subpage()
+    assert not perms(user, town_b.sections["consult"]).can_add_subpage()
 
 
 def test_site_admin_edits_the_whole_own_site_only(town_a, town_b, make_member):

@@ -33,6 +33,7 @@ CLEAN_ENV = {
         "S3_BUCKET",
         "TASKS_BACKEND",
         "DJANGO_SETTINGS_MODULE",
+        "CONSULT_ENCRYPTION_KEYS",
     }
 }
 
@@ -102,6 +103,13 @@ def test_production_refuses_to_start_without_secret_key():
     assert "started" not in result.stdout
 
 
+def test_production_refuses_to_start_without_consultation_keys():
+    result = run("config.settings.production", "print('started')", SECRET_KEY="k" * 50)
+    assert result.returncode != 0
+    assert "CONSULT_ENCRYPTION_KEYS is not set" in result.stderr
+    assert "started" not in result.stdout
+
+
 def test_production_passes_the_deployment_checks():
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -111,6 +119,7 @@ def test_production_passes_the_deployment_checks():
             "DJANGO_SETTINGS_MODULE": "config.settings.production",
             "SECRET_KEY": "k" * 20 + "Zq8#vL2!pR7@xN4$mT9^wB6&cH3*jF5(dS1)gY0",
             "ALLOWED_HOSTS": "mitaka.example.jp",
+            "CONSULT_ENCRYPTION_KEYS": "fhXUGfr0bTp8XTq1NpsdEGXFzOlJXH3BnfoHcItNrS0=",
         },
         capture_output=True,
         text=True,
