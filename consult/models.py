@@ -132,6 +132,9 @@ class Message(models.Model):
         verbose_name = _("相談のメッセージ")
         verbose_name_plural = _("相談のメッセージ")
 
+    def __str__(self):
+        return f"{self.consultation_id}/{self.pk}"
+
 
 class InternalNote(models.Model):
     """A counsellor's note on a case. Never shown to the parent, never in any e-mail."""
@@ -147,6 +150,9 @@ class InternalNote(models.Model):
         ordering = ["created_at", "pk"]
         verbose_name = _("内部メモ")
         verbose_name_plural = _("内部メモ")
+
+    def __str__(self):
+        return f"{self.consultation_id}/{self.pk}"
 
 
 class AccessLog(models.Model):
@@ -183,6 +189,9 @@ class AccessLog(models.Model):
         ordering = ["-at", "-pk"]
         verbose_name = _("相談の操作記録")
         verbose_name_plural = _("相談の操作記録")
+
+    def __str__(self):
+        return f"{self.number} {self.action}"
 
 
 class CannedReply(models.Model):
@@ -242,6 +251,9 @@ class ArchivedConsultation(models.Model):
     class Meta:
         verbose_name = _("削除済み相談の統計")
         verbose_name_plural = _("削除済み相談の統計")
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.category}"
 
 
 @register_setting(icon="help")
