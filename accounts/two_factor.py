@@ -11,3 +11,29 @@ def is_verified(request):
     """True when this session's user completed a second factor (TOTP) in this session."""
     records = get_authentication_records(request, request.user)
     return any(record.get("method") == "mfa" for record in records)
+
+
+def two_factor_required(view):
+    """Let a view through only for a two-factor session; others go to the second-factor step.
+
+    Anonymous users go to the admin sign-in first. The step (``accounts_two_factor``) asks for
+    the TOTP code, or sets TOTP up when the user has none yet, then comes back to ``next``.
+    """
+    from functools import wraps
+    from urllib.parse import urlencode
+
+    from django.contrib.auth.views import redirect_to_login
+    from django.shortcuts import redirect
+    from django.urls import reverse
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not is_verified(request):
+            return redirect(
+                f"{reverse('accounts_two_factor')}?{urlencode({'next': request.get_full_path()})}"
+            )
+        return view(request, *args, **kwargs)
+
+    return wrapped
