@@ -4,13 +4,18 @@ A session counts as two-factor when django-allauth's MFA step (TOTP) was complet
 keeps that record in the session (``allauth.account.authentication``).
 """
 
+import time
+
 from allauth.account.authentication import get_authentication_records
+from django.conf import settings
 
 
 def is_verified(request):
-    """True when this session's user completed a second factor (TOTP) in this session."""
+    """True when this session's user completed a second factor (TOTP) in this session, within
+    ``TWO_FACTOR_MAX_AGE`` seconds: a counsellor's laptop left signed in asks again next day."""
     records = get_authentication_records(request, request.user)
-    return any(record.get("method") == "mfa" for record in records)
+    oldest = time.time() - settings.TWO_FACTOR_MAX_AGE
+    return any(record.get("method") == "mfa" and record.get("at", 0) >= oldest for record in records)
 
 
 def two_factor_required(view):

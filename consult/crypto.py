@@ -44,19 +44,26 @@ def encrypt(text):
     return fernet().encrypt(text.encode()).decode("ascii")
 
 
+def _missing_key():
+    return ImproperlyConfigured(
+        "A consultation field cannot be decrypted with CONSULT_ENCRYPTION_KEYS: the key it was"
+        " written with is missing from the list."
+    )
+
+
 def decrypt(token):
     try:
         return fernet().decrypt(token.encode("ascii")).decode()
     except InvalidToken as error:
-        raise ImproperlyConfigured(
-            "A consultation field cannot be decrypted with CONSULT_ENCRYPTION_KEYS: the key it was"
-            " written with is missing from the list."
-        ) from error
+        raise _missing_key() from error
 
 
 def rotate(token):
     """``token`` re-encrypted under the newest key."""
-    return fernet().rotate(token.encode("ascii")).decode("ascii")
+    try:
+        return fernet().rotate(token.encode("ascii")).decode("ascii")
+    except InvalidToken as error:
+        raise _missing_key() from error
 
 
 class EncryptedTextField(models.TextField):

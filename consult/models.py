@@ -246,7 +246,10 @@ class ArchivedConsultation(models.Model):
     category = models.CharField(max_length=20, choices=Category.choices)
     child_age = models.CharField(max_length=20, choices=ChildAge.choices)
     urgent = models.BooleanField(default=False)
+    escalated = models.BooleanField(default=False)
     first_reply_hours = models.FloatField(null=True, blank=True)
+    # Whether the first reply met the deadline; None when the case was never answered.
+    replied_in_time = models.BooleanField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("削除済み相談の統計")
@@ -275,3 +278,6 @@ class ConsultSettings(BaseSiteSetting):
     class Meta:
         verbose_name = _("ねっと相談の設定")
         verbose_name_plural = _("ねっと相談の設定")
+
+
+from .pages import QAIndexPage, QAPage  # noqa: E402, F401 (the Q&A page types live in consult.pages)

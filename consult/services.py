@@ -55,6 +55,15 @@ def is_lead(user, site):
     return bool(roles_in(user, site) & set(LEAD_ROLES))
 
 
+def can_handle(user, consultation):
+    """Only the town's counsellors answer the parent, change the state, assign or export a case.
+
+    The 子ども家庭支援ネットワーク reads the cases handed to it and adds internal notes, but the
+    conversation with the parent stays with the counsellors who started it.
+    """
+    return bool(roles_in(user, consultation.site) & set(READER_ROLES))
+
+
 def can_read(user, consultation):
     """Counsellors of the case's town read every case; its 子ども家庭支援ネットワーク reads the
     cases handed to it. Nobody else, superusers included: the platform operator has no business
@@ -214,6 +223,8 @@ def log_open(case, user):
 
 
 def log_export(case, user):
+    """Counsellors only: a file that leaves the system is the counsellors' responsibility."""
+    _check_handler(case, user)
     return _log(case, user, AccessLog.Action.EXPORT)
 
 
@@ -222,10 +233,16 @@ def _check_reader(case, user):
         raise ConsultError(_("この相談を扱う権限がありません。"))
 
 
+def _check_handler(case, user):
+    _check_reader(case, user)
+    if not can_handle(user, case):
+        raise ConsultError(_("相談者への回答、状態や担当の変更は、この自治体の相談員が行います。"))
+
+
 @transaction.atomic
 def counsellor_reply(case, user, body):
     """A counsellor's reply to the parent: the case becomes 回答済 and the parent is told."""
-    _check_reader(case, user)
+    _check_handler(case, user)
     body = (body or "").strip()
     if not body:
         raise ConsultError(_("回答を入力してください。"))
@@ -262,7 +279,7 @@ def add_note(case, user, body):
 @transaction.atomic
 def set_status(case, user, status):
     """Change the state by hand. 回答済 needs a counsellor's reply; 新規 cannot be set again."""
-    _check_reader(case, user)
+    _check_handler(case, user)
     case = Consultation.objects.select_for_update().get(pk=case.pk)
     if status not in Status.values or status == Status.NEW:
         raise ConsultError(_("その状態には変更できません。"))
@@ -282,7 +299,7 @@ def set_status(case, user, status):
 @transaction.atomic
 def assign(case, user, assignee):
     """Give the case to one of the town's counsellors (``None`` to leave it unassigned)."""
-    _check_reader(case, user)
+    _check_handler(case, user)
     if assignee is not None and not town_counsellors(case.site).filter(pk=assignee.pk).exists():
         raise ConsultError(_("この自治体の相談員を選んでください。"))
     case = Consultation.objects.select_for_update().get(pk=case.pk)

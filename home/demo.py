@@ -207,7 +207,9 @@ def load_demo():
     User = get_user_model()
     User.objects.get(username="demo-reporter").groups.add(town.group("workshop"))
 
+    from consult.demo import load_consult_demo
     from portal_pages.demo import load_portal_demo
 
     load_portal_demo(town)
+    load_consult_demo(town)
     return town, users

@@ -28,7 +28,15 @@ from django.utils import translation
 from wagtail.models import Site
 
 BYPASS_COOKIES = ("sessionid", "csrftoken", "messages")
-UNCACHED_PREFIXES = ("/admin/", "/comments/", "/feedback/", "/documents/", "/healthz", "/django-admin/")
+UNCACHED_PREFIXES = (
+    "/admin/",
+    "/accounts/",
+    "/comments/",
+    "/feedback/",
+    "/documents/",
+    "/healthz",
+    "/django-admin/",
+)
 SITE_LOOKUP_SECONDS = 60
 
 _site_ids = {}

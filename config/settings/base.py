@@ -204,6 +204,7 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 # Sign-in rate limit (django-axes): 5 failures for one user from one address lock that pair
 # out for 15 minutes with a 429 page. Successful sign-ins are not logged; nothing is printed.
@@ -222,6 +223,29 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# django-allauth: the second factor (TOTP + recovery codes) for staff who read consultations,
+# allauth's own pages under /accounts/ and, later, member accounts. Staff still sign in with
+# their password through Wagtail's /admin/login/ (axes above); /accounts/two-factor/
+# (accounts.views) then asks for the code, or sets TOTP up, before the consult inbox opens.
+# Sign-up is closed (accounts.adapter.AccountAdapter) until the community issue opens it.
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+# Staff accounts are made in the Wagtail admin: they have a username and an e-mail address but
+# no allauth EmailAddress record. Signing in (and allauth's password re-check before TOTP is set
+# up) works with either; "mandatory" verification would stop those accounts at allauth's sign-in
+# and make them unable to add an authenticator, so verification stays optional for now.
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "optional"
+# Setting up TOTP asks for the password again when the last check is older than this.
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 10 * 60
+# allauth's defaults, written out for the one that guards the second factor: wrong TOTP or
+# recovery codes count as failed sign-ins, 5 per user in 5 minutes and 10 a minute per address.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "子育てねっと"
+# A second factor passed counts for this long (accounts.two_factor); then the code is asked again.
+TWO_FACTOR_MAX_AGE = 12 * 60 * 60
 
 # ねっと相談: Fernet keys for consultation text at rest, newest first (consult/crypto.py).
 CONSULT_ENCRYPTION_KEYS = env("CONSULT_ENCRYPTION_KEYS")

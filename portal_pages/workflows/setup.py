@@ -3,7 +3,8 @@
 行政情報 goes through the department (担当課確認) and then the childcare PR office
 (子育て広報室承認); 地域情報 through the 編集会議 and then the NPO's lead (NPO責任者承認, the only
 role that may publish there, so the meeting cannot be skipped); citizen
-blogs in 掲示板・ブログ through the 編集会議 alone. The town's name is in every workflow and
+blogs in 掲示板・ブログ through the 編集会議 alone; anonymised Q&A in ねっと相談 through the lead
+counsellor (主任相談員確認) and then the childcare PR office. The town's name is in every workflow and
 task name so that an operator of several towns can tell them apart in Wagtail's admin.
 """
 
@@ -40,6 +41,13 @@ WORKFLOWS = (
     ),
     SectionWorkflow("regional", "地域情報", (MEETING, Step("NPO責任者承認", "npo_lead"))),
     SectionWorkflow("community", "掲示板・ブログ", (MEETING,)),
+    # Anonymised Q&A from consultations (consult.faq): the lead counsellor checks that nothing
+    # identifies the family, then the childcare PR office publishes.
+    SectionWorkflow(
+        "consult",
+        "ねっと相談",
+        (Step("主任相談員確認", "counsellor_lead"), Step("子育て広報室承認", "site_admin")),
+    ),
 )
 
 

@@ -130,6 +130,7 @@ def test_each_section_gets_its_towns_workflow(town_a):
         "municipal": "三鷹市 行政情報",
         "regional": "三鷹市 地域情報",
         "community": "三鷹市 掲示板・ブログ",
+        "consult": "三鷹市 ねっと相談",
     }
     municipal = steps("municipal")
     assert [task.name for task in municipal] == ["三鷹市 担当課確認", "三鷹市 子育て広報室承認"]
@@ -144,10 +145,14 @@ def test_each_section_gets_its_towns_workflow(town_a):
     assert type(lead_task) is GroupApprovalTask and lead_task.name == "三鷹市 NPO責任者承認"
     assert list(lead_task.groups.all()) == [town_a.group("npo_lead")]
     assert steps("community") == [meeting_task]
+    counsellor_step, office_step = steps("consult")
+    assert counsellor_step.name == "三鷹市 主任相談員確認"
+    assert list(counsellor_step.groups.all()) == [town_a.group("counsellor_lead")]
+    assert office_step == municipal[1]
 
-    for key in ("municipal", "regional", "community"):
+    for key in ("municipal", "regional", "community", "consult"):
         assert WorkflowPage.objects.get(page=town_a.sections[key]).workflow == workflows[key]
-    for key in ("consult", "familysupport", "workshop"):
+    for key in ("familysupport", "workshop"):
         assert not WorkflowPage.objects.filter(page=town_a.sections[key]).exists()
         assert town_a.sections[key].get_workflow() not in workflows.values()
     article = factories.article(town_a)
@@ -191,12 +196,14 @@ def test_a_towns_workflows_and_tasks_are_found_by_its_site(mitaka, tachikawa):
         "三鷹市 行政情報",
         "三鷹市 地域情報",
         "三鷹市 掲示板・ブログ",
+        "三鷹市 ねっと相談",
     }
     assert {t.name for t in tasks_of([tachikawa.site])} == {
         "立川市 担当課確認",
         "立川市 子育て広報室承認",
         "立川市 編集会議",
         "立川市 NPO責任者承認",
+        "立川市 主任相談員確認",
     }
     assert [t.name for t in meeting_tasks_of([mitaka.site, tachikawa.site])] == [
         "三鷹市 編集会議",
