@@ -13,9 +13,13 @@ from django.conf import settings
 def is_verified(request):
     """True when this session's user completed a second factor (TOTP) in this session, within
     ``TWO_FACTOR_MAX_AGE`` seconds: a counsellor's laptop left signed in asks again next day."""
+    from allauth.mfa.models import Authenticator
+
     records = get_authentication_records(request, request.user)
     oldest = time.time() - settings.TWO_FACTOR_MAX_AGE
-    return any(record.get("method") == "mfa" and record.get("at", 0) >= oldest for record in records)
+    passed = any(record.get("method") == "mfa" and record.get("at", 0) >= oldest for record in records)
+    # An authenticator reset by an operator (reset_two_factor) ends the sessions it verified.
+    return passed and Authenticator.objects.filter(user=request.user, type=Authenticator.Type.TOTP).exists()
 
 
 def two_factor_required(view):

@@ -16,7 +16,6 @@ urlpatterns = [
     path("sitemap.xml", sitemap, name="sitemap"),
     path("admin/", include(wagtailadmin_urls)),
     path("accounts/", include("accounts.urls")),
-    path("accounts/", include("allauth.urls")),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v2/", api_router.urls),
     path("comments/", include("portal_pages.comments_urls")),

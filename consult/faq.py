@@ -3,9 +3,11 @@
 The draft is an ordinary Wagtail page that is not live: it goes through the ねっと相談 workflow
 (主任相談員確認, then 子育て広報室承認) like any other page. What could tell who the family is —
 phone numbers, e-mail addresses, URLs, postal codes, street addresses, and the names of people and
-places SudachiPy recognises — is wrapped in a visible 〔要確認（種類）：…〕 marker, and a page with
-markers cannot be published (``consult.pages``). The detection helps; it does not replace the
-counsellors' own reading.
+places SudachiPy recognises — is *replaced* by a visible 〔要確認（種類）〕 marker, so the page, its
+revisions and the search index never hold what was found; the counsellor still reads the original
+in the case (behind the second factor). A page with markers cannot be submitted or published
+(``consult.pages``): the editor rewrites each marked sentence. The detection helps; it does not
+replace the counsellors' own reading.
 """
 
 import html
@@ -173,11 +175,11 @@ def _join_places(text, flags):
 
 
 def mark(text, flags):
-    """``text`` with each flag wrapped in a 〔要確認（種類）：…〕 marker."""
+    """``text`` with each flag replaced by a 〔要確認（種類）〕 marker (the value itself is dropped)."""
     parts, position = [], 0
     for flag in flags:
         parts.append(text[position : flag.start])
-        parts.append(f"{MARKER_START}（{flag.label}）：{flag.text}〕")
+        parts.append(f"{MARKER_START}（{flag.label}）〕")
         position = flag.end
     parts.append(text[position:])
     return "".join(parts)

@@ -6,6 +6,8 @@ at one number still stop after a few tries. Cache keys are hashes (django-rateli
 the value), so neither an address nor a number is stored in the cache in the clear.
 """
 
+import ipaddress
+
 from axes.helpers import get_client_ip_address
 from django_ratelimit.core import is_ratelimited
 
@@ -17,8 +19,18 @@ REPLY_PER_CASE = "20/h"
 
 
 def _address(group, request):
-    """The client address as the sign-in limit (django-axes) sees it, proxies included."""
-    return get_client_ip_address(request) or ""
+    """The client address as the sign-in limit (django-axes) sees it, proxies included.
+
+    An IPv6 address counts by its /64 network: one household or phone is given a whole /64,
+    so single addresses would be endless fresh counters.
+    """
+    address = get_client_ip_address(request) or ""
+    if ":" in address:
+        try:
+            return str(ipaddress.ip_network(f"{address}/64", strict=False))
+        except ValueError:
+            return address
+    return address
 
 
 def _member(group, request):

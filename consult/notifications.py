@@ -83,9 +83,23 @@ def send_urgent_case(case_id):
     subject = _("[%(site)s] 【緊急】ねっと相談: 緊急の可能性がある相談が届きました") % {
         "site": town.display_title
     }
-    context = {"town": town, "case": case, "url": _admin_url(case)}
-    addresses = _staff(case.site, (*READER_ROLES, *NETWORK_ROLES)).values_list("email", flat=True)
-    return _send(addresses, subject, "consult/mail/urgent_case.txt", context)
+    counsellors = _staff(case.site, READER_ROLES)
+    # The network reads a case only once it is handed over: it gets the inbox, not the case.
+    network = _staff(case.site, NETWORK_ROLES).exclude(pk__in=counsellors.values("pk"))
+    inbox = f"{get_admin_base_url() or ''}{reverse('consult_inbox:index')}"
+    template = "consult/mail/urgent_case.txt"
+    sent = _send(
+        counsellors.values_list("email", flat=True),
+        subject,
+        template,
+        {"town": town, "case": case, "url": _admin_url(case)},
+    )
+    return sent + _send(
+        network.values_list("email", flat=True),
+        subject,
+        template,
+        {"town": town, "case": case, "url": inbox, "for_network": True},
+    )
 
 
 def send_escalated(case_id):

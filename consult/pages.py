@@ -1,7 +1,7 @@
 """The published side of ねっと相談: anonymised Q&A pages made from consultations.
 
 A counsellor turns a case whose parent agreed into a draft ``QAPage`` (``consult.faq``); what may
-identify a family is wrapped in a 〔要確認…〕 marker there. A draft with markers saves as usual, so
+identify a family is replaced by a 〔要確認…〕 marker there. A draft with markers saves as usual, so
 the counsellor can work on it, but it reaches the public only once every marker is gone: the
 editor form refuses to publish, submit or approve it (``QAPageForm``), and ``QAPage.publish``
 refuses every other way (a workflow's last approval, scheduled publishing, a script).

@@ -6,6 +6,8 @@ also open any of their own cases. Everything else is a 404, so a guessed id tell
 Every case is looked up in the town the request is for; no page here is ever cached.
 """
 
+import time
+
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponseRedirect
@@ -14,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 from wagtail.models import Site
 
@@ -22,6 +25,10 @@ from .forms import AskForm, CheckForm, ReplyForm
 from .models import Consultation, ConsultSettings, Message, ReplyChannel
 
 CASE_KEY = "consult:case"
+CASE_SEEN_KEY = "consult:case_seen"
+# A case opened in a browser closes itself after this long unused, and with the browser for a
+# visitor who is not signed in: a family phone or PC picked up later shows nothing.
+OPEN_CASE_IDLE_SECONDS = 30 * 60
 RECEIPT_KEY = "consult:receipt"
 NOTICE_KEY = "consult:notice"
 
@@ -61,16 +68,33 @@ def _pop_notice(request):
 
 def _remember(request, case):
     request.session[CASE_KEY] = case.pk
+    request.session[CASE_SEEN_KEY] = time.time()
+    if not request.user.is_authenticated:
+        request.session.set_expiry(0)
 
 
 def _forget(request):
     request.session.pop(CASE_KEY, None)
+    request.session.pop(CASE_SEEN_KEY, None)
+
+
+def _open_pk(request):
+    """The pk of the case open in this session, while it has been used recently."""
+    pk = request.session.get(CASE_KEY)
+    seen = request.session.get(CASE_SEEN_KEY)
+    if not isinstance(pk, int) or not isinstance(seen, float | int):
+        return None
+    if time.time() - seen > OPEN_CASE_IDLE_SECONDS:
+        _forget(request)
+        return None
+    request.session[CASE_SEEN_KEY] = time.time()
+    return pk
 
 
 def _current_case(request, site):
     """The case verified in this session, if it belongs to this town."""
-    pk = request.session.get(CASE_KEY)
-    if not isinstance(pk, int):
+    pk = _open_pk(request)
+    if pk is None:
         return None
     return Consultation.objects.filter(site=site, pk=pk).first()
 
@@ -83,7 +107,7 @@ def _case_allowed(request, site, raw_pk):
     except (TypeError, ValueError):
         raise Http404 from None
     cases = Consultation.objects.filter(site=site, pk=pk)
-    if request.session.get(CASE_KEY) == pk:
+    if _open_pk(request) == pk:
         case = cases.first()
     elif request.user.is_authenticated:
         case = cases.filter(member=request.user).first()
@@ -103,6 +127,7 @@ def _ask_context(site, form, **extra):
 
 
 @never_cache
+@sensitive_post_parameters("question", "nickname", "email", "passphrase", "passphrase_again")
 @require_http_methods(["GET", "HEAD", "POST"])
 def ask(request):
     site = _site(request)
@@ -142,6 +167,7 @@ def received(request):
 
 
 @never_cache
+@sensitive_post_parameters("number", "passphrase")
 @require_http_methods(["GET", "HEAD", "POST"])
 def check(request):
     site = _site(request)
@@ -187,6 +213,7 @@ def _thread_page(request, case, *, reply_form=None, confirm_close=False, limited
 
 
 @never_cache
+@sensitive_post_parameters("body")
 @require_http_methods(["GET", "HEAD", "POST"])
 def thread(request):
     site = _site(request)

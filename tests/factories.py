@@ -31,9 +31,17 @@ def member_of(town, role, **kwargs):
 
 
 def sign_in_with_two_factors(client, user):
-    """Sign ``user`` in on ``client`` as if they had also passed the TOTP step (allauth's record)."""
+    """Sign ``user`` in on ``client`` as if they had also passed the TOTP step (allauth's record).
+
+    The user gets a TOTP authenticator when they have none, as they would at set-up.
+    """
     import time
 
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, generate_totp_secret())
     client.force_login(user)
     session = client.session
     session["account_authentication_methods"] = [

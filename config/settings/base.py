@@ -203,8 +203,9 @@ TASKS = {
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Not allauth's backend: it matches usernames case-insensitively and e-mail addresses,
+    # which django-axes would count as different logins (five more tries for each spelling).
     "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 # Sign-in rate limit (django-axes): 5 failures for one user from one address lock that pair
 # out for 15 minutes with a 429 page. Successful sign-ins are not logged; nothing is printed.
@@ -224,17 +225,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# django-allauth: the second factor (TOTP + recovery codes) for staff who read consultations,
-# allauth's own pages under /accounts/ and, later, member accounts. Staff still sign in with
-# their password through Wagtail's /admin/login/ (axes above); /accounts/two-factor/
-# (accounts.views) then asks for the code, or sets TOTP up, before the consult inbox opens.
+# django-allauth: the second factor (TOTP + recovery codes) for staff who read consultations.
+# Staff sign in with their password through Wagtail's /admin/login/ (axes above);
+# /accounts/two-factor/ (accounts.views) then asks for the code, or sets TOTP up, before the
+# consult inbox opens. Only the allauth views that step needs are mounted (accounts/urls.py).
 # Sign-up is closed (accounts.adapter.AccountAdapter) until the community issue opens it.
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
-# Staff accounts are made in the Wagtail admin: they have a username and an e-mail address but
-# no allauth EmailAddress record. Signing in (and allauth's password re-check before TOTP is set
-# up) works with either; "mandatory" verification would stop those accounts at allauth's sign-in
-# and make them unable to add an authenticator, so verification stays optional for now.
-ACCOUNT_LOGIN_METHODS = {"username", "email"}
+# Staff accounts are made in the Wagtail admin, without an allauth EmailAddress record;
+# "mandatory" verification would keep them from adding an authenticator.
+ACCOUNT_LOGIN_METHODS = {"username"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "optional"
 # Setting up TOTP asks for the password again when the last check is older than this.

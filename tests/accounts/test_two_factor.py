@@ -10,7 +10,6 @@ import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.cache import cache
@@ -260,35 +259,54 @@ def test_a_second_factor_older_than_the_max_age_is_asked_again(client, counsello
 
 
 @pytest.mark.django_db
-def test_sign_up_is_closed(client):
-    page = client.get(reverse("account_signup"))
-    assert page.status_code == 200
-    assert "会員登録は受け付けていません" in page.content.decode()
-    client.post(
-        reverse("account_signup"),
-        {
-            "email": "new@example.jp",
-            "username": "newcomer",
-            "password1": "x7Pq!long-enough",
-            "password2": "x7Pq!long-enough",
-        },
-    )
-    assert not get_user_model().objects.filter(username="newcomer").exists()
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/accounts/signup/",
+        "/accounts/2fa/",
+        "/accounts/2fa/recovery-codes/",
+        "/accounts/2fa/totp/deactivate/",
+        "/accounts/2fa/totp/activate/",
+        "/accounts/password/change/",
+        "/accounts/email/",
+    ],
+)
+def test_allauths_own_management_pages_are_not_served(client, counsellor, path):
+    client.force_login(counsellor)
+    assert client.get(path).status_code == 404
+    assert client.post(path, {}).status_code in (403, 404)
+
+
+def test_a_password_alone_cannot_reach_recovery_codes_or_replace_the_totp(client, counsellor):
+    """The attack a reviewer found: password re-authentication, then allauth's MFA pages."""
+    with_totp(counsellor)
+    client.force_login(counsellor)
+    response = client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    assert response.status_code in (200, 302)
+    for url in (reverse("accounts_two_factor_recovery_codes"), reverse("mfa_download_recovery_codes")):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert urlsplit(response["Location"]).path == reverse("accounts_two_factor")
+    assert Authenticator.objects.filter(user=counsellor, type=Authenticator.Type.TOTP).count() == 1
+    assert "二段階認証の設定" not in client.get(two_factor_url()).content.decode()
+    assert not session_is_verified(client, counsellor)
 
 
 @pytest.mark.django_db
-def test_allauth_sign_in_page_is_japanese_in_the_site_frame(client):
-    html = client.get(reverse("account_login")).content.decode()
-    assert 'class="site-header"' in html
-    assert "ログイン" in html
-    assert "print-qr" not in html
-    assert reverse("account_signup") not in html, "no invitation to a closed sign-up"
+def test_a_differently_spelt_username_is_not_a_fresh_set_of_tries(client):
+    UserFactory(username="counsellor1", email="c1@example.jp", is_staff=True)
+    for spelling in ("Counsellor1", "COUNSELLOR1", "c1@example.jp"):
+        response = client.post(reverse("wagtailadmin_login"), {"username": spelling, "password": PASSWORD})
+        assert not response.wsgi_request.user.is_authenticated, spelling
 
 
 def test_reset_two_factor_command_makes_the_person_set_it_up_again(client, counsellor):
     with_totp(counsellor)
+    sign_in_with_two_factors(client, counsellor)
+    assert session_is_verified(client, counsellor)
     call_command("reset_two_factor", "soudan", stdout=StringIO())
     assert not Authenticator.objects.filter(user=counsellor).exists()
+    assert not session_is_verified(client, counsellor), "the reset ends sessions it verified"
     client.force_login(counsellor)
     assert "二段階認証の設定" in client.get(two_factor_url()).content.decode()
 

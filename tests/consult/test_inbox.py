@@ -1,5 +1,6 @@
 """The counsellors' inbox and case page in the Wagtail admin (issue 7, ねっと相談)."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -272,6 +273,8 @@ def test_case_page_shows_thread_notes_and_risk_terms_and_logs_open(
     assert "内部メモ（相談者には表示されません）" in page and NOTE in page
     assert "叩いてしま" in page
     assert "no-store" in response["Cache-Control"] or "no-cache" in response["Cache-Control"]
+    title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+    assert case.number not in title, "the 相談番号 would stay in browser history"
     as_counsellor.get(url("case", case.pk))
     assert (
         AccessLog.objects.filter(consultation=case, user=counsellor, action=AccessLog.Action.OPEN).count()
@@ -396,6 +399,9 @@ def test_urgent_case_notifies_network_without_text(
     to_network = [message for message in mail.outbox if network.email in message.to]
     assert to_network
     assert all("死にたい" not in message.subject + message.body for message in to_network)
+    # The network cannot open a case before it is handed over, so it is given the inbox.
+    assert all(f"/admin/consult/case/{case.pk}/" not in message.body for message in to_network)
+    assert all("/admin/consult/" in message.body for message in to_network)
 
 
 def test_export_is_plain_text_without_notes_and_logged(as_counsellor, counsellor, town_a, make_case):
@@ -406,6 +412,7 @@ def test_export_is_plain_text_without_notes_and_logged(as_counsellor, counsellor
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/plain")
     assert "attachment" in response["Content-Disposition"]
+    assert case.number not in response["Content-Disposition"]
     text = response.content.decode()
     assert QUESTION in text and REPLY in text and NOTE not in text
     assert AccessLog.objects.filter(

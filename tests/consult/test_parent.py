@@ -565,3 +565,34 @@ def test_a_member_without_an_open_case_is_sent_to_their_list(town_a):
     client.force_login(UserFactory())
     response = client.get(reverse("consult:thread"))
     assert response.status_code == 303 and response["Location"] == reverse("consult:mine")
+
+
+def test_an_open_case_closes_itself_after_a_while_unused_and_with_the_browser(town_a, make_case):
+    from consult import views
+
+    case = make_case(town_a)
+    client = parent()
+    open_case(client, case)
+    assert client.session.get_expire_at_browser_close()
+    assert client.get(reverse("consult:thread")).status_code == 200
+
+    session = client.session
+    session[views.CASE_SEEN_KEY] -= views.OPEN_CASE_IDLE_SECONDS + 1
+    session.save()
+    response = client.get(reverse("consult:thread"))
+    assert response.status_code == 303
+    assert response["Location"] == reverse("consult:check")
+    assert (
+        client.post(reverse("consult:thread"), {"case": case.pk, "action": "reply", "body": "x"}).status_code
+        == 404
+    )
+
+
+def test_ipv6_addresses_count_by_their_64_network(town_a):
+    for index in range(5):
+        client = parent(REMOTE_ADDR=f"2001:db8:1:2::{index + 1}")
+        assert client.post(reverse("consult:ask"), ask_data()).status_code == 303
+    assert (
+        parent(REMOTE_ADDR="2001:db8:1:2::ffff").post(reverse("consult:ask"), ask_data()).status_code == 429
+    )
+    assert parent(REMOTE_ADDR="2001:db8:1:3::1").post(reverse("consult:ask"), ask_data()).status_code == 303

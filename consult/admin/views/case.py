@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -44,7 +45,8 @@ class CaseView(ConsultAdminView):
         return self.case.site
 
     def get_page_title(self):
-        return gettext("相談 %(number)s") % {"number": self.case.number}
+        # Not the 相談番号: titles stay in browser history and tab lists.
+        return case_title(self.case)
 
     def get_page_subtitle(self):
         return ""
@@ -198,7 +200,7 @@ class EscalateView(CaseActionView):
         return self.render_to_response(context)
 
     def get_parent_crumbs(self):
-        return [{"url": reverse("consult_inbox:case", args=[self.case.pk]), "label": self.case.number}]
+        return [{"url": reverse("consult_inbox:case", args=[self.case.pk]), "label": case_title(self.case)}]
 
     def act(self):
         services.escalate(self.case, self.request.user)
@@ -218,8 +220,17 @@ class ExportView(CaseActionView):
         services.log_export(self.case, self.request.user)
         text = export_text(self.case)
         response = HttpResponse(text, content_type="text/plain; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="consultation-{self.case.number}.txt"'
+        response["Content-Disposition"] = (
+            f'attachment; filename="soudan-{timezone.localtime(self.case.created_at):%Y%m%d}.txt"'
+        )
         return response
+
+
+def case_title(case):
+    return gettext("相談（%(category)s・%(date)s受付）") % {
+        "category": case.get_category_display(),
+        "date": date_format(timezone.localtime(case.created_at), "Y年n月j日"),
+    }
 
 
 def export_text(case):
