@@ -32,3 +32,13 @@ class User(AbstractUser):
     @property
     def public_name(self):
         return self.nickname or _("匿名さん")
+
+
+#: What a post shows in place of its author once the member has deleted their account.
+DELETED_MEMBER_NAME = _("退会したメンバー")
+
+
+def public_name_of(user):
+    """The name to show for the author of a post: ``user.public_name``, or 「退会したメンバー」
+    when the account was deleted (the post's author foreign key was set to NULL)."""
+    return user.public_name if user is not None else DELETED_MEMBER_NAME

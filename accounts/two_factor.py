@@ -38,7 +38,7 @@ def two_factor_required(view):
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
+            return redirect_to_login(request.get_full_path(), reverse("wagtailadmin_login"))
         if not is_verified(request):
             return redirect(
                 f"{reverse('accounts_two_factor')}?{urlencode({'next': request.get_full_path()})}"

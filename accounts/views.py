@@ -55,7 +55,7 @@ def _with_next(url, next_to):
 def two_factor(request):
     """Ask for the TOTP code, or set TOTP up first; then go on to ``next``."""
     if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
+        return redirect_to_login(request.get_full_path(), reverse("wagtailadmin_login"))
     next_to = next_url(request)
     if is_verified(request):
         return redirect(next_to)

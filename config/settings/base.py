@@ -203,20 +203,25 @@ TASKS = {
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    # Not allauth's backend: it matches usernames case-insensitively and e-mail addresses,
-    # which django-axes would count as different logins (five more tries for each spelling).
+    # Usernames exactly as stored (Wagtail's /admin/login/).
     "django.contrib.auth.backends.ModelBackend",
+    # E-mail addresses, any case, for the members' sign-in (/accounts/login/) only: it ignores
+    # ``username``, so the admin sign-in still takes usernames alone.
+    "accounts.backends.EmailBackend",
 ]
-# Sign-in rate limit (django-axes): 5 failures for one user from one address lock that pair
-# out for 15 minutes with a 429 page. Successful sign-ins are not logged; nothing is printed.
+# Sign-in rate limit (django-axes): 5 failures for one account from one address lock that pair
+# out for 15 minutes with a 429 page. Every spelling of an account (any case of the e-mail, the
+# username) counts as that account (accounts.lockout). Successful sign-ins are not logged.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "accounts.lockout.canonical_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "account_locked.html"
-LOGIN_URL = "wagtailadmin_login"
+# The public side signs members in at /accounts/login/; the Wagtail admin keeps its own sign-in.
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -225,22 +230,45 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# django-allauth: the second factor (TOTP + recovery codes) for staff who read consultations.
-# Staff sign in with their password through Wagtail's /admin/login/ (axes above);
-# /accounts/two-factor/ (accounts.views) then asks for the code, or sets TOTP up, before the
-# consult inbox opens. Only the allauth views that step needs are mounted (accounts/urls.py).
-# Sign-up is closed (accounts.adapter.AccountAdapter) until the community issue opens it.
+# django-allauth: member accounts for parents, and the second factor (TOTP + recovery codes)
+# for staff who read consultations. Members sign up and in at /accounts/… with their e-mail;
+# staff sign in through Wagtail's /admin/login/ (axes above) and /accounts/two-factor/
+# (accounts.views) asks for the code, or sets TOTP up, before the consult inbox opens. Only the
+# allauth views these flows need are mounted (accounts/urls.py).
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
-# Staff accounts are made in the Wagtail admin, without an allauth EmailAddress record;
-# "mandatory" verification would keep them from adding an authenticator.
-ACCOUNT_LOGIN_METHODS = {"username"}
-ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
-ACCOUNT_EMAIL_VERIFICATION = "optional"
+ACCOUNT_FORMS = {"signup": "accounts.forms.MemberSignupForm"}
+ACCOUNT_LOGIN_METHODS = {"email"}
+# No username: the adapter gives each member a random one, never derived from the e-mail.
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_SIGNUP_FORM_HONEYPOT_FIELD = "homepage"
+# allauth's messages ("signed in as …") name the member by nickname, never the username.
+ACCOUNT_USER_DISPLAY = "accounts.models.public_name_of"
+# A new member signs in only once the address is confirmed. Staff made in the Wagtail admin
+# have no allauth EmailAddress record; allauth refuses a second factor only while an address is
+# *unverified*, so their TOTP set-up is unaffected (tests/accounts/test_members.py).
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+# Sign-up and password reset say nothing about whether an address has an account; no mail is
+# sent to an address that has none.
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "【子育てねっと】"
+ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+ACCOUNT_SIGNUP_REDIRECT_URL = "accounts_me"
 # Setting up TOTP asks for the password again when the last check is older than this.
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 10 * 60
-# allauth's defaults, written out for the one that guards the second factor: wrong TOTP or
-# recovery codes count as failed sign-ins, 5 per user in 5 minutes and 10 a minute per address.
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Wrong passwords, TOTP or recovery codes count as failed sign-ins: 5 per account in 5 minutes
+# and 10 a minute per address. Sign-up and password reset are limited per address (phones on
+# one mobile carrier can share one, hence not lower) and reset also per e-mail address.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "10/h/ip",
+    "reset_password": "10/h/ip,3/h/key",
+    "reset_password_from_key": "20/m/ip",
+    "confirm_email": "1/3m/key",
+    "reauthenticate": "10/m/user",
+}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "子育てねっと"
 # A second factor passed counts for this long (accounts.two_factor); then the code is asked again.

@@ -262,7 +262,6 @@ def test_a_second_factor_older_than_the_max_age_is_asked_again(client, counsello
 @pytest.mark.parametrize(
     "path",
     [
-        "/accounts/signup/",
         "/accounts/2fa/",
         "/accounts/2fa/recovery-codes/",
         "/accounts/2fa/totp/deactivate/",

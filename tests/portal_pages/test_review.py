@@ -147,7 +147,7 @@ def test_report_with_nothing_overdue_says_so_in_japanese(client, town_a, make_me
     assert "見直し日を過ぎたページはありません。" in html and "まだ新しい記事" not in html
 
 
-@pytest.mark.parametrize("role", ["moderator", "counsellor", "fs_advisor"])
+@pytest.mark.parametrize("role", ["moderator", "child_network", "fs_advisor"])
 def test_report_is_refused_to_staff_without_page_rights(client, town_a, make_member, role):
     due(factories.article(town_a, "雨の日の児童館めぐり"), -10)
     client.force_login(make_member(town_a, role))

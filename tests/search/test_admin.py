@@ -291,7 +291,7 @@ def test_parent_member_without_admin_access_is_sent_to_sign_in(client, town_a, m
         assert response["Location"].startswith(reverse("wagtailadmin_login"))
 
 
-@pytest.mark.parametrize("role", ["counsellor", "moderator", "citizen_reporter", "fs_advisor"])
+@pytest.mark.parametrize("role", ["child_network", "moderator", "citizen_reporter", "fs_advisor"])
 def test_admin_users_who_are_not_editors_are_refused_and_see_no_menu(client, town_a, make_member, role):
     Synonym.objects.create(site=town_a.site, term="みたかの森", expansions="x")
     client.force_login(make_member(town_a, role))
@@ -596,5 +596,5 @@ def test_csv_never_carries_a_query_as_a_spreadsheet_formula(client, town_a, edit
 
 
 def test_report_is_refused_to_users_who_cannot_edit_pages_in_any_town(client, town_a, make_member):
-    client.force_login(make_member(town_a, "counsellor"))
+    client.force_login(make_member(town_a, "child_network"))
     assert client.get(url("search_report:csv")).status_code == 403

@@ -1,0 +1,57 @@
+"""What a member can do with their own account: take their data away, or delete it."""
+
+from django.db import transaction
+from django.utils import timezone
+
+
+def _when(value):
+    return timezone.localtime(value).isoformat() if value else None
+
+
+def export_data(user):
+    """Everything the site keeps about ``user`` that is theirs to take, as plain JSON data.
+
+    Their consultations give number, dates and state, and only the messages they wrote
+    (decrypted); counsellors' names, replies and internal notes are the service's records.
+    """
+    from consult.models import Message
+
+    consultations = []
+    for case in user.consultations.order_by("created_at", "pk"):
+        consultations.append(
+            {
+                "number": case.number,
+                "municipality": case.site.site_name,
+                "category": case.get_category_display(),
+                "status": case.get_status_display(),
+                "created_at": _when(case.created_at),
+                "closed_at": _when(case.closed_at),
+                "messages": [
+                    {"created_at": _when(message.created_at), "body": message.body}
+                    for message in case.messages.filter(author_kind=Message.Author.PARENT)
+                ],
+            }
+        )
+    return {
+        "profile": {
+            "nickname": user.nickname,
+            "email": user.email,
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "municipality": user.municipality.site_name if user.municipality_id else None,
+            "date_joined": _when(user.date_joined),
+            "last_login": _when(user.last_login),
+        },
+        "consultations": consultations,
+    }
+
+
+def delete_account(user):
+    """Delete ``user`` and everything that is only theirs, in one transaction.
+
+    Their consultations stay for the counsellors' records with ``member`` set to NULL (the
+    foreign key's SET_NULL); posts do the same and show 「退会したメンバー」
+    (``accounts.models.public_name_of``).
+    """
+    with transaction.atomic():
+        user.delete()
