@@ -8,6 +8,7 @@ import hashlib
 import io
 from dataclasses import dataclass
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core.files.images import ImageFile
 from django.db import transaction
@@ -180,6 +181,10 @@ def _user(spec, town, group=None):
         user.save()
     if group is not None:
         user.groups.add(group)
+    # A confirmed address, so demo members can also sign in on the members' side by e-mail.
+    EmailAddress.objects.get_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
     return user
 
 

@@ -48,6 +48,17 @@ def test_demo_town_has_realistic_japanese_pages_a_logo_and_one_user_per_role():
     assert User.objects.get(username="demo-operator").is_superuser
 
 
+def test_demo_parent_signs_in_on_the_members_side_by_e_mail(client):
+    load()
+    response = client.post(
+        "/accounts/login/",
+        {"login": "Demo-Parent@example.jp", "password": DEMO_PASSWORD},
+        HTTP_HOST="localhost",
+    )
+    assert response.status_code == 302
+    assert response.wsgi_request.user.username == "demo-parent"
+
+
 def test_loading_twice_changes_nothing():
     load()
     counts = (Page.objects.count(), get_user_model().objects.count(), get_image_model().objects.count())
