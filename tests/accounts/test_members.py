@@ -422,8 +422,9 @@ def test_deleting_my_account_needs_the_password_and_keeps_consultations(town_a):
     assert str(public_name_of(case.member)) == "退会したメンバー"
 
 
-def test_staff_accounts_are_not_deleted_from_my_account(town_a):
-    staff = member_of(town_a, "counsellor", is_staff=True)
+@pytest.mark.parametrize("is_staff", [True, False])
+def test_staff_accounts_are_not_deleted_from_my_account(town_a, is_staff):
+    staff = member_of(town_a, "counsellor", is_staff=is_staff)
     client = browser()
     client.force_login(staff)
     response = client.post(reverse("accounts_delete"), {"password": PASSWORD, "confirm": "on"})
