@@ -39,20 +39,8 @@ def roles_in(user, site):
     return set(MunicipalityRole.objects.filter(site=site, group__user=user).values_list("role", flat=True))
 
 
-def sites_where(user, roles):
-    from wagtail.models import Site
-
-    if not user.is_authenticated:
-        return Site.objects.none()
-    return Site.objects.filter(roles__role__in=roles, roles__group__user=user).distinct()
-
-
 def is_counsellor(user, site):
     return bool(roles_in(user, site) & set(READER_ROLES))
-
-
-def is_lead(user, site):
-    return bool(roles_in(user, site) & set(LEAD_ROLES))
 
 
 def can_handle(user, consultation):
