@@ -113,7 +113,7 @@ def test_rendered_widget_can_be_posted_and_saves_then_redirects_to_thanks(client
     response = post(client, town_a, page, rating=Rating.UNCLEAR, token=token, website="")
 
     assert response.status_code == 303
-    assert response["Location"] == f"{page.url}?feedback=thanks#feedback"
+    assert response["Location"] == f"{page.relative_url(town_a.site)}?feedback=thanks#feedback"
     saved = PageFeedback.objects.get()
     assert (saved.page_id, saved.rating, saved.comment) == (page.pk, Rating.UNCLEAR, "")
     thanks = client.get(response["Location"], HTTP_HOST=town_a.site.hostname).content.decode()

@@ -310,7 +310,7 @@ def test_empty_file_is_refused(town_a, tmp_path, content):
 
 
 def test_unknown_municipality_is_refused(town_a, tmp_path):
-    message = "ホスト名「nowhere.example.jp」の自治体が見つかりません（登録済み：mitaka.example.jp）。"
+    message = "ホスト名「nowhere.example.jp」の自治体が見つかりません（登録済み：mitaka.example.jp, tachikawa.example.jp）。"
     with pytest.raises(CommandError, match=re.escape(message)):
         _run(_file(tmp_path, [_notice()]), "--municipality", "nowhere.example.jp")
 

@@ -90,7 +90,7 @@ def test_profile_lists_published_articles_newest_first_with_useful_counts_and_to
         < html.index("子育てひろばの一日")
         < html.index("雨の日の児童館めぐり")
     )
-    assert f'href="{newest.url}"' in html
+    assert f'href="{newest.relative_url(town_a.site)}"' in html
 
 
 def test_profile_shows_the_nickname_never_the_real_name_username_or_email(client, town_a, reporter):
