@@ -104,6 +104,7 @@ DEMO_USERS = (
     DemoUser("demo-reporter", "citizen_reporter", "ひまわり記者", "彩", "高橋"),
     DemoUser("demo-workshop", "workshop", "ワークショップ係", "恵", "松本"),
     DemoUser("demo-moderator", "moderator", "見守り係", "大輔", "田中"),
+    DemoUser("demo-blogger", "blogger", "ふたごパパ", "翔太", "小林"),
     DemoUser("demo-counsellor", "counsellor", "相談員", "恵子", "伊藤"),
     DemoUser("demo-counsellor-lead", "counsellor_lead", "主任相談員", "節子", "加藤"),
     DemoUser("demo-network", "child_network", "子ども家庭支援センター", "誠", "山田"),

@@ -20,6 +20,7 @@ from wagtail.models import (
     Site,
 )
 
+from community.boards import ensure_boards
 from consult.triage import seed_terms
 from portal_pages.queries import ensure_standard_indexes
 from portal_pages.workflows.setup import ensure_workflows
@@ -56,6 +57,7 @@ def _permission(codename):
         "access_admin": "wagtailadmin",
         "change_municipalitysettings": "home",
         "change_consultsettings": "consult",
+        "change_communitysettings": "community",
     }.get(codename)
     if codename.endswith("_page"):
         app_label = "wagtailcore"
@@ -225,6 +227,7 @@ def create_municipality(name, hostname, *, port=80, short_name="", is_default=Fa
     _ensure_private_sections(sections, groups)
     ensure_workflows(name, sections, groups)
     seed_terms(site)
+    ensure_boards(site)
     return Municipality(
         site=site,
         settings=settings_obj,

@@ -124,7 +124,10 @@ ROLES = (
         media=MEDIA_EDIT,
     ),
     Role("citizen_reporter", _("市民記者"), admin=True, pages={"regional": ("add_page",)}, media=MEDIA_ADD),
-    Role("moderator", _("モデレーター"), admin=True),
+    # Moderators keep the boards' thresholds and NG words (community.CommunitySettings).
+    Role("moderator", _("モデレーター"), admin=True, other_settings=("change_communitysettings",)),
+    # Citizen bloggers write in their own blog under 掲示板・ブログ only (community.pages).
+    Role("blogger", _("市民ブロガー"), admin=True, pages={"community": ("add_page",)}, media=MEDIA_ADD),
     # Counsellors draft anonymised Q&A pages from cases (consult.faq); the lead approves them.
     Role("counsellor", _("相談員"), admin=True, pages={"consult": PAGE_DRAFT}),
     # The lead counsellor also keeps the 定型文 and the risk-term list and reads the access log.
