@@ -43,6 +43,15 @@ def export_data(user):
             "last_login": _when(user.last_login),
         },
         "consultations": consultations,
+        "board_posts": [
+            {
+                "thread": post.thread.title,
+                "body": post.body,
+                "status": post.get_status_display(),
+                "created_at": _when(post.created_at),
+            }
+            for post in user.board_posts.select_related("thread").order_by("created_at", "pk")
+        ],
     }
 
 

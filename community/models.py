@@ -304,3 +304,6 @@ class ModerationLog(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} {self.get_target_kind_display()} #{self.target_id}"
+
+
+from .pages import BlogIndexPage, BlogPostPage  # noqa: E402,F401

@@ -249,6 +249,19 @@ def report(post, user, reason, note=""):
     return report
 
 
+def set_subscription(thread, user, subscribe):
+    """Start or stop e-mail about the replies to ``thread``; returns whether it is now on."""
+    if not user.is_authenticated:
+        raise Refused(_("返信の知らせを受け取るにはログインしてください。"))
+    if not can_read_board(user, thread.board):
+        raise Refused(_("このスレッドの知らせは受け取れません。"))
+    if subscribe:
+        Subscription.objects.get_or_create(thread=thread, user=user)
+    else:
+        Subscription.objects.filter(thread=thread, user=user).delete()
+    return bool(subscribe)
+
+
 # Moderators -----------------------------------------------------------------------------------
 
 

@@ -213,9 +213,13 @@ def load_demo():
     User = get_user_model()
     User.objects.get(username="demo-reporter").groups.add(town.group("workshop"))
 
+    from community.demo import load_demo_posts
+    from community.demo_blog import load_demo_blog
     from consult.demo import load_consult_demo
     from portal_pages.demo import load_portal_demo
 
     load_portal_demo(town)
     load_consult_demo(town)
+    load_demo_posts(town.site)
+    load_demo_blog(town.site)
     return town, users

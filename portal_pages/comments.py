@@ -1,13 +1,17 @@
-"""Comments on articles (django-comments-xtd): who waits for approval, and a posting limit.
+"""Comments on articles and citizen blog posts (django-comments-xtd): who waits, and a limit.
 
-A commenter is *new* until three of their comments have been approved; a new commenter's
-comment waits for a moderator. Anonymous commenters confirm their e-mail address first
+A signed-in commenter follows the boards' rules (``community.services``): a suspended member
+cannot comment; a trusted member's comment appears at once unless it carries personal data or an
+NG word; anyone else's waits for a moderator. An anonymous commenter is *new* until three of
+their comments (by e-mail address) have been approved; a new commenter's comment, and any with
+personal data or an NG word, waits. Anonymous commenters confirm their e-mail address first
 (django-comments-xtd), and their address is never shown.
 """
 
 import hashlib
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.template.loader import render_to_string
@@ -38,19 +42,51 @@ def is_new_commenter(comment):
     return approved.count() < TRUSTED_AFTER
 
 
+def _signed_in(comment):
+    user = getattr(comment, "user", None)
+    return user if user is not None and user.pk else None
+
+
 class ArticleCommentModerator(XtdCommentModerator):
     email_notification = False
     removal_suggestion_notification = True
 
+    def allow(self, comment, content_object, request):
+        from community import services
+
+        user = _signed_in(comment)
+        site = content_object.get_site()
+        if user is not None and site is not None and services.is_suspended(user, site):
+            return False
+        return super().allow(comment, content_object, request)
+
     def moderate(self, comment, content_object, request):
-        return is_new_commenter(comment)
+        from community import screening, services
+        from community.models import Post
+
+        site = content_object.get_site()
+        if site is None:
+            return True
+        user = _signed_in(comment)
+        if user is not None:
+            status, _reasons = services.status_for(user, site, comment.comment)
+            return status != Post.Status.PUBLISHED
+        return bool(screening.screen(comment.comment, site)) or is_new_commenter(comment)
+
+
+def commented_models():
+    """The page types that take comments under these rules."""
+    from community.pages import BlogPostPage
+
+    from .models import ArticlePage
+
+    return (ArticlePage, BlogPostPage)
 
 
 def register():
-    from .models import ArticlePage
-
-    if ArticlePage not in moderator._registry:
-        moderator.register(ArticlePage, ArticleCommentModerator)
+    for model in commented_models():
+        if model not in moderator._registry:
+            moderator.register(model, ArticleCommentModerator)
 
 
 def _client_key(request):
@@ -73,7 +109,29 @@ def rate_limited_post_comment(request, *args, **kwargs):
     return _limited_post(request, *args, **kwargs)
 
 
+def _suspended_from(request):
+    """Whether the signed-in user is suspended in the town of the page they comment on."""
+    from community import services
+
+    if request.method != "POST" or not request.user.is_authenticated:
+        return False
+    try:
+        app_label, model = request.POST.get("content_type", "").split(".", 1)
+        model_class = ContentType.objects.get_by_natural_key(app_label, model).model_class()
+    except (ValueError, ContentType.DoesNotExist):
+        return False
+    object_pk = request.POST.get("object_pk", "")
+    if model_class not in commented_models() or not object_pk.isdigit():
+        return False
+    target = model_class.objects.filter(pk=object_pk).first()
+    site = target.get_site() if target is not None else None
+    return site is not None and services.is_suspended(request.user, site)
+
+
 def _limited_post(request, *args, **kwargs):
+    if _suspended_from(request):
+        body = render_to_string("portal_pages/comment_refused.html", request=request)
+        return HttpResponse(body, status=403)
     if request.method == "POST" and "preview" not in request.POST:
         key = _client_key(request)
         cache.add(key, 0, POST_WINDOW)

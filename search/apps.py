@@ -7,6 +7,7 @@ class SearchConfig(AppConfig):
     verbose_name = _("サイト内検索")
 
     def ready(self):
-        from . import indexing
+        from . import community_index, indexing
 
         indexing.connect_signals()
+        community_index.connect_signals()

@@ -9,6 +9,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from modelsearch import index
 
 from . import analysis
 
@@ -173,3 +174,40 @@ class QueryStat(models.Model):
             cls.objects.get_or_create(
                 site=site, query=query, date=today, defaults={"searches": 1, "no_results": 0 if found else 1}
             )
+
+
+class BoardThread(index.Indexed, models.Model):
+    """The searchable text of one public board thread, kept by :mod:`search.community_index`.
+
+    A row exists only while the thread is public (its board is not private and its opening post
+    is published); its ``body`` holds the bodies of the thread's published posts only, and
+    ``posts`` which posts those are, so that a post no longer published keeps the thread out of
+    the results even before the row is refreshed. Indexed in modelsearch's database index with
+    the same Japanese analysis as pages (:mod:`search.backends`); the site search merges it into
+    the ranked results by score.
+    """
+
+    thread = models.OneToOneField(
+        "community.Thread", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    site = models.ForeignKey("wagtailcore.Site", on_delete=models.CASCADE, related_name="+")
+    board = models.ForeignKey("community.Board", on_delete=models.CASCADE, related_name="+")
+    title = models.CharField(max_length=80)
+    body = models.TextField(blank=True)
+    posts = models.ManyToManyField("community.Post", related_name="+", blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # Written by search.community_index (after commit), not by modelsearch's save signals.
+    search_auto_update = False
+    search_fields = [
+        index.SearchField("title"),
+        index.SearchField("body"),
+        index.AutocompleteField("title"),
+    ]
+
+    class Meta:
+        verbose_name = _("掲示板")
+        verbose_name_plural = _("掲示板")
+
+    def __str__(self):
+        return self.title

@@ -9,6 +9,16 @@ the town's promoted results for the query, and a 「もしかして」 suggestio
 Only live pages without a view restriction, in the requesting town's tree (and its
 translations), are ever searched: the scoping is a queryset the engine runs inside, so a draft,
 a private page or another town's page cannot be ranked, counted in a facet or suggested.
+
+With ``threads=True`` (the search page and its autocomplete), the town's public board threads
+are searched too, on the database index (not on Elasticsearch yet; the relevance bench and other
+callers keep to pages by default): each is a :class:`search.models.BoardThread` row holding its title and the bodies of its
+published posts only (kept by :mod:`search.community_index`), analysed like a page, ranked by
+the same score in the same index and merged with the pages by score. A thread shows under
+「掲示板・ブログ」 (section ``community``) with the content type 「掲示板」 (``boardthread``).
+Private boards, threads whose opening post is not published and other towns' threads have no
+row in the scope, so they are never ranked, counted or suggested. API v2's ``?search=`` and
+「もしかして」 stay pages only.
 """
 
 import hashlib
@@ -20,6 +30,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.urls import NoReverseMatch, reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from rapidfuzz import process
@@ -30,9 +41,9 @@ from home.models import LifeStage, SectionPage
 from home.page_cache import generation, per_generation
 from home.roles import SECTIONS
 
-from . import analysis
+from . import analysis, community_index
 from .backends import document, matcher_for
-from .models import Promotion, QueryStat, normalise_query, synonym_map
+from .models import BoardThread, Promotion, QueryStat, normalise_query, synonym_map
 
 logger = logging.getLogger(__name__)
 MAX_QUERY_LENGTH = 100
@@ -45,6 +56,17 @@ MAX_MATCHES = 1000
 VOCABULARY_TITLES = 3000  # the latest titles: enough words, and rebuilt in well under a second
 MATCHES_CACHE_SECONDS = 10 * 60
 LATIN = re.compile(r"[A-Za-z]{2,}")
+THREAD_TYPE = BoardThread._meta.model_name  # "boardthread": the content-type facet's key
+THREAD_TYPE_LABEL = "掲示板"
+THREAD_SECTION = "community"
+
+
+def thread_url(board_slug, thread_id):
+    """The address of a board thread (``community:thread``; the board's path until it exists)."""
+    try:
+        return reverse("community:thread", args=[board_slug, thread_id])
+    except NoReverseMatch:
+        return f"/keijiban/{board_slug}/{thread_id}/"
 
 
 @dataclass
@@ -60,6 +82,7 @@ class Hit:
     description: str = ""
     english_title: str = ""
     matched_expansions: list = field(default_factory=list)
+    thread_id: int | None = None  # a board thread's hit (``page`` is then None)
 
 
 @dataclass
@@ -151,7 +174,7 @@ def clean_filters(raw, site=None):
     if section in {s.key for s in SECTIONS}:
         filters["section"] = section
     page_type = raw.get("type", "")
-    if page_type in _page_types():
+    if page_type in _page_types() or page_type == THREAD_TYPE:
         filters["type"] = page_type
     stage = raw.get("stage", "")
     if stage and LifeStage.objects.filter(slug=stage).exists():
@@ -189,7 +212,14 @@ class DatabaseEngine:
     one full-text match however many facets it shows. The list is cached until the town next
     publishes (the page cache's generation) or its synonyms change, so a popular query is ranked
     once. Beyond ``MAX_MATCHES`` the total reads 「1,000件以上」.
+
+    With ``threads``, the town's public board threads are ranked too (a second statement on the
+    same index, so the scores compare) and merged with the pages by score; the cached list then
+    also carries the town's board version, renewed whenever a thread's searchable text changes.
     """
+
+    def __init__(self, threads=False):
+        self.threads = threads
 
     def run(self, site, tree, filters, start, stop, sections):
         matches = self.matches(site, tree, sections)
@@ -203,15 +233,36 @@ class DatabaseEngine:
         key = (
             "search:matches:"
             + hashlib.sha256(
-                f"{connection.vendor}:{site.pk}:{generation(site.pk)}:{tree!r}".encode()
+                f"{connection.vendor}:{site.pk}:{generation(site.pk)}:"
+                f"{community_index.version(site.pk) if self.threads else '-'}:{tree!r}".encode()
             ).hexdigest()
         )
         found = cache.get(key)
         if found is None:
-            ranked = matcher_for(tree, public_pages(site)).ranked(0, MAX_MATCHES + 1)
-            found = _describe(ranked, sections)
+            matcher = matcher_for(tree, public_pages(site))
+            found = _describe(matcher.ranked(0, MAX_MATCHES + 1), sections)
+            threads = []
+            if self.threads:
+                documents = community_index.searchable_documents(site)
+                threads = matcher_for(tree, documents).ranked(0, MAX_MATCHES + 1)
+            if threads:
+                found = _merged(
+                    found,
+                    [((THREAD_TYPE, pk), score, THREAD_SECTION, THREAD_TYPE, ()) for pk, score in threads],
+                    matcher.score_order,
+                )[: MAX_MATCHES + 1]
             cache.set(key, found, MATCHES_CACHE_SECONDS)
         return found
+
+
+def _merged(first, second, score_order):
+    """Two lists ranked by the same index's score, as one (ties keep ``first`` ahead)."""
+    sign = 1 if score_order == "ASC" else -1
+    return sorted([*first, *second], key=lambda row: sign * row[1])
+
+
+def _is_thread(key):
+    return isinstance(key, tuple) and key[0] == THREAD_TYPE
 
 
 def _describe(ranked, sections):
@@ -307,8 +358,9 @@ class ElasticsearchEngine:
         return Matches([(pk, score) for pk, score in result.ranked if pk in allowed], result.total, facets)
 
 
-def current_engine():
-    return ElasticsearchEngine() if settings.SEARCH_URL else DatabaseEngine()
+def current_engine(threads=False):
+    """Elasticsearch (pages only, for now) with ``SEARCH_URL``, else the database index."""
+    return ElasticsearchEngine() if settings.SEARCH_URL else DatabaseEngine(threads=threads)
 
 
 # Presenting -------------------------------------------------------------------------------
@@ -393,8 +445,14 @@ def _window(text, needles):
 
 def _hits(ranked, tree, sections, request=None, notes=(), english=False, explain=False):
     """Hits for the ranked pages. ``explain`` (editors): which synonym made each page match."""
-    ids = [pk for pk, _score in ranked]
-    pages = {page.pk: page for page in Page.objects.filter(pk__in=ids).specific()}
+    ids = [pk for pk, _score in ranked if not _is_thread(pk)]
+    thread_ids = [pk[1] for pk, _score in ranked if _is_thread(pk)]
+    pages = {page.pk: page for page in Page.objects.filter(pk__in=ids).specific()} if ids else {}
+    threads = (
+        {row.pk: row for row in BoardThread.objects.filter(pk__in=thread_ids).select_related("board")}
+        if thread_ids
+        else {}
+    )
     english_titles = {}
     if english and pages:
         translations = (
@@ -406,54 +464,92 @@ def _hits(ranked, tree, sections, request=None, notes=(), english=False, explain
             )
         )
         english_titles = dict(translations.values_list("translation_key", "title"))
-    english_locales = set(Locale.objects.filter(language_code="en").values_list("pk", flat=True))
+    english_locales = (
+        set(Locale.objects.filter(language_code="en").values_list("pk", flat=True)) if pages else set()
+    )
     types = _page_types()
     typed_trees = {note.typed: analysis.parse(note.typed) for note in notes} if explain else {}
     needles = _needles(tree, notes) if tree is not None else []
     parts = [_needles(part, ()) for part in (tree.parts if isinstance(tree, analysis.AllOf) else (tree,))]
-    hits = []
-    seen = set()
-    for pk, score in ranked:
-        page = pages.get(pk)
-        if page is None or page.translation_key in seen:
-            continue  # one hit per page, whichever of its translations ranked first
-        seen.add(page.translation_key)
-        section = next((title for path, (_key, title) in sections.items() if page.path.startswith(path)), "")
-        text, cut = _window(" ".join(_snippet_text(page).split()), needles)
+    section_titles = {key: title for key, title in sections.values()}
+    community_title = section_titles.get(THREAD_SECTION) or _section_title(THREAD_SECTION)
+
+    def snippet_of(body):
+        text, cut = _window(" ".join(body.split()), needles)
         # Words written as typed are marked where they stand; only otherwise (a reading, a
         # variant) is the text analysed to find the words the query matched.
         spans = _literal_spans(text, needles, parts)
         snippet = (
             highlight(text, tree, spans=spans) if spans else highlight(text, tree, found=analysis.words(text))
         )
+        return text, mark_safe("…" + snippet) if cut and snippet and not snippet.startswith("…") else snippet
+
+    def why(title, text):
+        whole = f"{title} {text}"
+        found = analysis.words(whole)
+        return [
+            note.expansion
+            for note in notes
+            if analysis.matching_spans(whole, note.tree, found)
+            and not analysis.matching_spans(whole, typed_trees[note.typed], found)
+        ]
+
+    hits = []
+    seen = set()
+    for pk, score in ranked:
+        if _is_thread(pk):
+            thread = threads.get(pk[1])
+            if thread is None:
+                continue
+            text, snippet = snippet_of(thread.body)
+            hit = Hit(
+                page=None,
+                title=thread.title,
+                url=thread_url(thread.board.slug, thread.pk),
+                section=community_title,
+                type_label=THREAD_TYPE_LABEL,
+                snippet=snippet,
+                score=score,
+                thread_id=thread.pk,
+            )
+            if explain:
+                hit.matched_expansions = why(thread.title, text)
+            hits.append(hit)
+            continue
+        page = pages.get(pk)
+        if page is None or page.translation_key in seen:
+            continue  # one hit per page, whichever of its translations ranked first
+        seen.add(page.translation_key)
+        section = next((title for path, (_key, title) in sections.items() if page.path.startswith(path)), "")
+        text, snippet = snippet_of(_snippet_text(page))
         hit = Hit(
             page=page,
             title=page.title,
             url=page.get_url(request=request) or page.url_path,
             section=section,
             type_label=types.get(page._meta.model_name, ""),
-            snippet=mark_safe("…" + snippet) if cut and snippet and not snippet.startswith("…") else snippet,
+            snippet=snippet,
             score=score,
         )
         if page.locale_id not in english_locales:
             hit.english_title = english_titles.get(page.translation_key, "")
         if explain:
-            whole = f"{page.title} {text}"
-            found = analysis.words(whole)
-            hit.matched_expansions = [
-                note.expansion
-                for note in notes
-                if analysis.matching_spans(whole, note.tree, found)
-                and not analysis.matching_spans(whole, typed_trees[note.typed], found)
-            ]
+            hit.matched_expansions = why(page.title, text)
         hits.append(hit)
     return hits
 
 
+def _section_title(key):
+    return next((str(section.title) for section in SECTIONS if section.key == key), key)
+
+
 def _facet_options(counts, filters, sections):
-    types = _page_types()
+    types = {**_page_types(), THREAD_TYPE: THREAD_TYPE_LABEL}
     stages = {stage.slug: stage.name for stage in LifeStage.objects.all()}
     section_titles = {key: title for key, title in sections.values()}
+    if counts.get("section", {}).get(THREAD_SECTION) and THREAD_SECTION not in section_titles:
+        # Board threads are counted under 掲示板・ブログ even where the town has no such section page.
+        section_titles[THREAD_SECTION] = _section_title(THREAD_SECTION)
     labels = {"section": section_titles, "type": types, "stage": stages}
     options = {}
     for name in FACETS:
@@ -600,8 +696,19 @@ def _run(engine, site, tree, filters, page, per_page, sections):
     return matches, tree, relaxed, page
 
 
-def search(site, query, page=1, per_page=PER_PAGE, filters=None, request=None, record=False, exact=False):
-    """Search the town's public pages. ``page`` is 1-based; out-of-range pages give the last one.
+def search(
+    site,
+    query,
+    page=1,
+    per_page=PER_PAGE,
+    filters=None,
+    request=None,
+    record=False,
+    exact=False,
+    threads=False,
+):
+    """Search the town's public pages (and, with ``threads``, its public board threads).
+    ``page`` is 1-based; out-of-range pages give the last one.
 
     A query is fixed up when it finds nothing as typed (a word within one edit of a known
     word's reading: じどうてあって → 児童手当) or when a part reads exactly like a word of the
@@ -617,7 +724,7 @@ def search(site, query, page=1, per_page=PER_PAGE, filters=None, request=None, r
     notes = []
     tree = analysis.parse(query, synonyms, notes=notes)
     sections = _sections(site)
-    engine = current_engine()
+    engine = current_engine(threads=threads)
     try:
         page = max(1, int(page))
     except (TypeError, ValueError):
@@ -668,8 +775,10 @@ def search(site, query, page=1, per_page=PER_PAGE, filters=None, request=None, r
     return results
 
 
-def complete(site, query, limit=8, request=None):
-    """Autocomplete: titles of the town's pages that start with, or contain, what is typed."""
+def complete(site, query, limit=8, request=None, threads=False):
+    """Autocomplete: titles of the town's pages (and, with ``threads``, of its public board
+    threads) that start with, or contain, what is typed."""
+    threads_wanted = threads
     query = " ".join((query or "").split())[:MAX_QUERY_LENGTH]
     if not query or site is None:
         return []
@@ -678,9 +787,29 @@ def complete(site, query, limit=8, request=None):
         return []
     matcher = matcher_for(tree, public_pages(site), autocomplete=True)
     ranked = matcher.ranked(0, limit)
-    pages = {page.pk: page for page in Page.objects.filter(pk__in=[pk for pk, _ in ranked])}
-    return [
-        {"title": pages[pk].title, "url": pages[pk].get_url(request=request) or pages[pk].url_path}
-        for pk, _score in ranked
-        if pk in pages
-    ]
+    threads = []
+    if threads_wanted:
+        documents = community_index.searchable_documents(site)
+        threads = matcher_for(tree, documents, autocomplete=True).ranked(0, limit)
+    if threads:
+        ranked = _merged(ranked, [((THREAD_TYPE, pk), score) for pk, score in threads], matcher.score_order)
+        ranked = ranked[:limit]
+    page_ids = [pk for pk, _ in ranked if not _is_thread(pk)]
+    pages = {page.pk: page for page in Page.objects.filter(pk__in=page_ids)} if page_ids else {}
+    thread_ids = [pk[1] for pk, _ in ranked if _is_thread(pk)]
+    documents = (
+        {row.pk: row for row in BoardThread.objects.filter(pk__in=thread_ids).select_related("board")}
+        if thread_ids
+        else {}
+    )
+    found = []
+    for pk, _score in ranked:
+        if _is_thread(pk):
+            if pk[1] in documents:
+                row = documents[pk[1]]
+                found.append({"title": row.title, "url": thread_url(row.board.slug, row.pk)})
+        elif pk in pages:
+            found.append(
+                {"title": pages[pk].title, "url": pages[pk].get_url(request=request) or pages[pk].url_path}
+            )
+    return found

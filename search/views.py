@@ -35,6 +35,7 @@ def search(request):
             request=request,
             record=True,
             exact=request.GET.get("exact") == "1",
+            threads=True,
         )
     if results is not None:
         _link_facets(results, filters)
@@ -63,9 +64,9 @@ def _link_facets(results, filters):
 
 @require_GET
 def suggest(request):
-    """Autocomplete as you type: up to eight titles of the town's pages, as JSON."""
+    """Autocomplete as you type: up to eight titles of the town's pages and board threads, as JSON."""
     site = Site.find_for_request(request)
-    found = service.complete(site, request.GET.get("q", ""), request=request)
+    found = service.complete(site, request.GET.get("q", ""), request=request, threads=True)
     response = JsonResponse({"results": found})
     response["Cache-Control"] = "public, max-age=60"
     return response

@@ -55,9 +55,27 @@ def _manage(env, *args):
 
 
 @pytest.fixture(scope="session")
-def site_server(tmp_path_factory):
+def site_workdir(tmp_path_factory):
+    return tmp_path_factory.mktemp("site")
+
+
+@pytest.fixture
+def site_mail(site_workdir):
+    """Read the messages the demo site has sent: ``site_mail()`` → their texts, oldest first."""
+
+    def messages():
+        folder = site_workdir / "mail"
+        if not folder.exists():
+            return []
+        return [path.read_text() for path in sorted(folder.iterdir(), key=lambda path: path.stat().st_mtime)]
+
+    return messages
+
+
+@pytest.fixture(scope="session")
+def site_server(site_workdir):
     """Base URL of a running demo site on its own fresh database."""
-    workdir = tmp_path_factory.mktemp("site")
+    workdir = site_workdir
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.dev",
@@ -65,6 +83,8 @@ def site_server(tmp_path_factory):
         "MEDIA_ROOT": str(workdir / "media"),
         "DEBUG": "true",
         "LOG_LEVEL": "WARNING",
+        # Mail is written to files, so a journey can open the link a message carries.
+        "EMAIL_URL": f"filemail:///{workdir / 'mail'}",  # django-environ drops one slash
     }
     _manage(env, "migrate", "--noinput")
     _manage(env, "load_demo")

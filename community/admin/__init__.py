@@ -1,0 +1,1 @@
+"""掲示板のモデレーション in the Wagtail admin (/admin/moderation/, see ``community.wagtail_hooks``)."""

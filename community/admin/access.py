@@ -1,0 +1,60 @@
+"""Who may enter the moderation screens, and in which town.
+
+Every screen first asks whether the user moderates the boards of some town (a ``moderator`` or
+``site_admin`` role there, or a superuser: if not, the Japanese 403), then works in one town:
+the one picked with ``?town=`` or, by default, the first of theirs. A post, thread or member of
+a town the user does not moderate is a 404, as if it did not exist.
+
+Moderators see nicknames and usernames only, never e-mail addresses or real names, so the
+screens ask for no second factor (unlike ねっと相談).
+"""
+
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+from wagtail.models import Site
+
+from home.models import MunicipalityRole
+
+from .. import services
+
+
+def moderated_towns(request):
+    """The towns whose boards the user moderates, in a stable order (the first is the default)."""
+    cached = getattr(request, "_community_moderated_towns", None)
+    if cached is None:
+        user = request.user
+        if not user.is_authenticated:
+            cached = []
+        elif user.is_superuser:
+            cached = list(Site.objects.order_by("site_name", "pk"))
+        else:
+            town_ids = MunicipalityRole.objects.filter(
+                group__user=user, role__in=services.MODERATOR_ROLES
+            ).values("site")
+            cached = list(Site.objects.filter(pk__in=town_ids).order_by("site_name", "pk"))
+        request._community_moderated_towns = cached
+    return cached
+
+
+def pick_town(request):
+    """The town picked with ``town`` (GET or POST), or the user's first; another town is a 404."""
+    towns = moderated_towns(request)
+    wanted = request.POST.get("town") or request.GET.get("town")
+    if not wanted:
+        return towns[0]
+    for site in towns:
+        if str(site.pk) == wanted:
+            return site
+    raise Http404
+
+
+def forbidden(request):
+    context = {
+        "title": _("モデレーション"),
+        "icon": "warning",
+        "message": _(
+            "掲示板を管理する権限がありません。開けるのは、その自治体のモデレーターとサイト管理者だけです。"
+        ),
+    }
+    return TemplateResponse(request, "admin_forbidden.html", context, status=403)
