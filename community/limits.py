@@ -6,33 +6,13 @@ cannot be driven by one account alone at speed. Cache keys are hashes (django-ra
 hashes the value): no address is stored in the clear.
 """
 
-import ipaddress
-
-from axes.helpers import get_client_ip_address
-from django_ratelimit.core import is_ratelimited
+from home.ratelimits import client_address as _address
+from home.ratelimits import hit as _hit
+from home.ratelimits import member as _member
 
 POST_PER_MEMBER = "10/h"
 POST_PER_ADDRESS = "30/h"
 REPORT_PER_MEMBER = "20/d"
-
-
-def _address(group, request):
-    """The client address as the sign-in limit (django-axes) sees it; IPv6 by its /64."""
-    address = get_client_ip_address(request) or ""
-    if ":" in address:
-        try:
-            return str(ipaddress.ip_network(f"{address}/64", strict=False))
-        except ValueError:
-            return address
-    return address
-
-
-def _member(group, request):
-    return str(request.user.pk)
-
-
-def _hit(request, group, key, rate):
-    return is_ratelimited(request, group=group, key=key, rate=rate, increment=True)
 
 
 def post_limited(request):

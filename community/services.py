@@ -184,6 +184,9 @@ def edit_own(post, user, body):
         raise Refused(_("自分の投稿だけを編集できます。"))
     _check_may_post(user, post.thread.board)
     status, reasons = status_for(user, post.thread.board.site, body)
+    if post.status in (Post.Status.HIDDEN, Post.Status.REJECTED) and status == Post.Status.PUBLISHED:
+        # A reported or refused post goes back to a moderator, however trusted its author.
+        status = Post.Status.PENDING
     with transaction.atomic():
         post.body = body
         post.status = status

@@ -6,39 +6,15 @@ at one number still stop after a few tries. Cache keys are hashes (django-rateli
 the value), so neither an address nor a number is stored in the cache in the clear.
 """
 
-import ipaddress
-
-from axes.helpers import get_client_ip_address
-from django_ratelimit.core import is_ratelimited
+from home.ratelimits import client_address as _address
+from home.ratelimits import hit as _hit
+from home.ratelimits import member as _member
 
 ASK_PER_ADDRESS = "5/h"
 ASK_PER_MEMBER = "10/d"
 CHECK_PER_ADDRESS = "10/15m"
 CHECK_PER_NUMBER = "5/15m"
 REPLY_PER_CASE = "20/h"
-
-
-def _address(group, request):
-    """The client address as the sign-in limit (django-axes) sees it, proxies included.
-
-    An IPv6 address counts by its /64 network: one household or phone is given a whole /64,
-    so single addresses would be endless fresh counters.
-    """
-    address = get_client_ip_address(request) or ""
-    if ":" in address:
-        try:
-            return str(ipaddress.ip_network(f"{address}/64", strict=False))
-        except ValueError:
-            return address
-    return address
-
-
-def _member(group, request):
-    return str(request.user.pk)
-
-
-def _hit(request, group, key, rate):
-    return is_ratelimited(request, group=group, key=key, rate=rate, increment=True)
 
 
 def ask_limited(request):

@@ -195,3 +195,20 @@ def test_subscribers_hear_of_a_published_reply_without_its_text(
     message = mail.outbox[0]
     assert message.to == ["member@example.jp"]
     assert "ひろば情報" in message.body and "秘密ではない返信の本文" not in message.body
+
+
+def test_editing_a_reported_or_refused_post_sends_it_back_to_a_moderator(
+    board, moderator, town_a, make_member
+):
+    _settings(board.site, trusted_after=0, report_threshold=1)
+    author = make_member(town_a, "member")
+    post = services.start_thread(board, author, "公園", "遊具が新しくなりました。")
+    assert post.is_public, "trusted at once with a threshold of 0"
+    services.report(post, make_member(town_a, "member"), Report.Reason.ABUSE)
+    post.refresh_from_db()
+    assert post.status == Post.Status.HIDDEN
+    services.edit_own(post, author, "遊具が新しくなりました（書き直しました）。")
+    assert post.status == Post.Status.PENDING
+    services.reject(post, moderator, "ルールに反します。")
+    services.edit_own(post, author, "もう一度書きました。")
+    assert post.status == Post.Status.PENDING
