@@ -25,6 +25,7 @@ urlpatterns += i18n_patterns(
     path("search/", search_views.search, name="search"),
     path("search/suggest/", search_views.suggest, name="search_suggest"),
     path("soudan/", include("consult.urls")),
+    path("famisapo/", include("familysupport.urls")),
     path("keijiban/", include("community.urls")),
     path("", include("portal_pages.urls")),
     path("", include(wagtail_urls)),

@@ -1,0 +1,4 @@
+"""(placeholder until this part of the back office is written)"""
+
+urlpatterns = []
+MENU_ITEMS = []
