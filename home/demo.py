@@ -216,10 +216,12 @@ def load_demo():
     from community.demo import load_demo_posts
     from community.demo_blog import load_demo_blog
     from consult.demo import load_consult_demo
+    from familysupport.demo import load_familysupport_demo
     from portal_pages.demo import load_portal_demo
 
     load_portal_demo(town)
     load_consult_demo(town)
     load_demo_posts(town.site)
     load_demo_blog(town.site)
+    load_familysupport_demo(town.site)
     return town, users
