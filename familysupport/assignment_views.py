@@ -30,6 +30,9 @@ NOTICES = {
         "依頼を受け付けました。アドバイザーが提供会員を探して、決まったらメールでお知らせします。"
     ),
     "cancelled": gettext_lazy("依頼を取り消しました。"),
+    "not_cancelled": gettext_lazy(
+        "この依頼は取り消せません。活動の報告書が出ているときは、報告書の確認のところでお知らせください。"
+    ),
     "accepted": gettext_lazy(
         "引き受けました。依頼会員の連絡先を確かめて、事前打ち合わせの日を決めてください。"
     ),
@@ -128,6 +131,7 @@ def requester_rows(member, upcoming_only=False):
             request__in=requests, status=Assignment.Status.ACCEPTED
         ).select_related("provider", "request__requester")
     }
+    reported = services.reported_ids(accepted)
     rows = []
     for help_request in requests:
         assignment = accepted.get(help_request.pk)
@@ -136,7 +140,8 @@ def requester_rows(member, upcoming_only=False):
                 "request": help_request,
                 "counterpart": services.counterpart(assignment, member.user) if assignment else None,
                 "can_cancel": help_request.status
-                not in (HelpRequest.Status.DONE, HelpRequest.Status.CANCELLED),
+                not in (HelpRequest.Status.DONE, HelpRequest.Status.CANCELLED)
+                and help_request.pk not in reported,
             }
         )
     return rows
@@ -156,7 +161,7 @@ def cancel_request(request, pk):
     try:
         services.cancel(help_request, request.user)
     except services.RequestError:
-        pass
+        _notice(request, "not_cancelled")
     else:
         _notice(request, "cancelled")
     return SeeOther(reverse("familysupport:my_requests"))

@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Activity, Child
+from .models import Activity, Child, HelpRequest
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 
@@ -71,7 +71,7 @@ class ReportForm(forms.Form):
     def initial_for_request(cls, help_request):
         starts = timezone.localtime(help_request.starts_at, TOKYO)
         ends = timezone.localtime(help_request.ends_at, TOKYO)
-        return {
+        initial = {
             "day": starts.date(),
             "starts": starts.time().replace(second=0, microsecond=0),
             "ends": ends.time().replace(second=0, microsecond=0),
@@ -80,6 +80,14 @@ class ReportForm(forms.Form):
             "transport_cost": 0,
             "meal_cost": 0,
         }
+        if help_request.status == HelpRequest.Status.CANCELLED and help_request.cancelled_at:
+            cancelled = timezone.localtime(help_request.cancelled_at, TOKYO)
+            initial.update(
+                cancelled=True,
+                cancelled_day=cancelled.date(),
+                cancelled_time=cancelled.time().replace(second=0, microsecond=0),
+            )
+        return initial
 
     @classmethod
     def initial_for_report(cls, report):

@@ -105,6 +105,15 @@ def _children(request, children):
     return chosen
 
 
+def _check_cancelled_request(request, values, user):
+    """A request its requester (or an advisor) cancelled is reported as a cancellation; only
+    the advisor may turn it into an activity that took place."""
+    if request.status != HelpRequest.Status.CANCELLED or values.get("cancelled"):
+        return
+    if not is_advisor(user, request.site):
+        raise Refused(_("この依頼は取り消されました。「取り消しになった」を選んで報告してください。"))
+
+
 def file(assignment, provider_user, data, children=None):
     """The provider of an accepted assignment files its report (援助活動報告書)."""
     with transaction.atomic():
@@ -122,6 +131,7 @@ def file(assignment, provider_user, data, children=None):
         request = assignment.request
         chosen = _children(request, children)
         values = {"activity": request.activity, **data}
+        _check_cancelled_request(request, values, provider_user)
         report = ActivityReport(assignment=assignment, filed_by=provider_user, filed_at=timezone.now())
         _apply(report, values, price(request.site, request, values, len(chosen)))
         report.save()
@@ -218,6 +228,7 @@ def correct(report, user, data, children=None):
         chosen = _children(request, children if children is not None else old.children.all())
         values = {field: getattr(old, field) for field in REPORT_FIELDS}
         values.update(data)
+        _check_cancelled_request(request, values, user)
         new = ActivityReport(
             assignment=old.assignment,
             version=old.version + 1,
@@ -312,7 +323,8 @@ def notify_advisors(report_id):
         subject = _("[%(site)s] ファミリーサポート: 援助活動報告書に異議が出ました") % {
             "site": site.site_name
         }
-    url = f"{get_admin_base_url() or ''}{reverse('famisapo_admin:report', args=[report.pk])}"
+    # The town in the link: an advisor of several towns opens the first of them by default.
+    url = f"{get_admin_base_url() or ''}{reverse('famisapo_admin:report', args=[report.pk])}?town={site.pk}"
     return _send(
         list(addresses), subject, "familysupport/reports/mail/disputed.txt", {"site": site, "url": url}
     )

@@ -9,9 +9,10 @@ E-mail says only that something waits in the member area and where: never a name
 a time or a place. The member reads the rest after signing in.
 
 What the two members of an assignment see of each other is decided here too
-(``counterpart`` and ``care_children``): while the assignment is accepted, the other side's
-name, phone and the meeting place, and for the provider the children's first names, ages and
-allergies. Nothing else of another member leaves this module.
+(``counterpart`` and ``care_children``): while the assignment is active (accepted, and the
+request neither cancelled nor done), the other side's name, phone and the meeting place, and
+for the provider the children's first names, ages and allergies. Nothing else of another
+member leaves this module.
 """
 
 import datetime
@@ -31,7 +32,7 @@ from django.utils.translation import gettext as _
 from home.models import MunicipalitySettings
 
 from .access import is_advisor
-from .models import Activity, Assignment, FeeRules, HelpRequest, Member
+from .models import Activity, ActivityReport, Assignment, FeeRules, HelpRequest, Member
 
 #: A weekly request makes at most this many occurrences (a year).
 MAX_WEEKLY = 53
@@ -141,8 +142,6 @@ def propose(request, provider, advisor, score=0, reasons=()):
     """The advisor proposes ``provider`` for ``request``; the provider is told by e-mail."""
     if not is_advisor(advisor, request.site):
         raise PermissionDenied
-    if request.status not in (HelpRequest.Status.OPEN, HelpRequest.Status.PROPOSED):
-        raise RequestError(_("この依頼は打診できる状態ではありません。"))
     if provider.site_id != request.site_id or not (provider.is_active and provider.is_provider):
         raise RequestError(_("打診できるのは、この自治体の承認された提供会員だけです。"))
     if provider.pk == request.requester_id:
@@ -151,7 +150,9 @@ def propose(request, provider, advisor, score=0, reasons=()):
         raise RequestError(_("この提供会員は、同じ時間に別の活動を引き受けています。"))
     now = timezone.now()
     with transaction.atomic():
-        HelpRequest.objects.select_for_update().filter(pk=request.pk).first()
+        _lock(request)
+        if request.status not in (HelpRequest.Status.OPEN, HelpRequest.Status.PROPOSED):
+            raise RequestError(_("この依頼は打診できる状態ではありません。"))
         request.assignments.filter(status=Assignment.Status.PROPOSED).update(
             status=Assignment.Status.WITHDRAWN, responded_at=now
         )
@@ -169,6 +170,16 @@ def propose(request, provider, advisor, score=0, reasons=()):
     return assignment
 
 
+def _lock(request, assignment=None):
+    """Lock ``request``'s row for the transaction and read its status (and the assignment's)
+    afresh, so an answer and a cancellation or a new proposal never cross."""
+    request.status = (
+        HelpRequest.objects.select_for_update().values_list("status", flat=True).get(pk=request.pk)
+    )
+    if assignment is not None:
+        assignment.status = Assignment.objects.values_list("status", flat=True).get(pk=assignment.pk)
+
+
 def _answerable(assignment, provider_user):
     if not _is_member_user(assignment.provider, provider_user):
         raise PermissionDenied
@@ -178,13 +189,14 @@ def _answerable(assignment, provider_user):
 
 def accept(assignment, provider_user):
     """The proposed provider takes the request; the requester is told by e-mail."""
-    _answerable(assignment, provider_user)
     request = assignment.request
-    if request.status != HelpRequest.Status.PROPOSED:
-        raise RequestError(_("この打診にはもう回答できません。"))
-    if overlapping_accepted(assignment.provider, request.starts_at, request.ends_at, request).exists():
-        raise RequestError(_("同じ時間に、ほかの活動を引き受けています。"))
     with transaction.atomic():
+        _lock(request, assignment)
+        _answerable(assignment, provider_user)
+        if request.status != HelpRequest.Status.PROPOSED:
+            raise RequestError(_("この打診にはもう回答できません。"))
+        if overlapping_accepted(assignment.provider, request.starts_at, request.ends_at, request).exists():
+            raise RequestError(_("同じ時間に、ほかの活動を引き受けています。"))
         assignment.status = Assignment.Status.ACCEPTED
         assignment.responded_at = timezone.now()
         assignment.save(update_fields=["status", "responded_at"])
@@ -196,9 +208,10 @@ def accept(assignment, provider_user):
 
 def decline(assignment, provider_user, reason=""):
     """The proposed provider declines; the request goes back to the advisor as open."""
-    _answerable(assignment, provider_user)
     request = assignment.request
     with transaction.atomic():
+        _lock(request, assignment)
+        _answerable(assignment, provider_user)
         assignment.status = Assignment.Status.DECLINED
         assignment.responded_at = timezone.now()
         assignment.decline_reason = (reason or "")[:200]
@@ -228,18 +241,38 @@ def record_meeting(assignment, advisor_or_member, at, place, notes=""):
     return assignment
 
 
+def has_report(request):
+    """Whether the activity of ``request`` has its report (援助活動報告書) already."""
+    return bool(reported_ids([request.pk]))
+
+
+def reported_ids(request_ids):
+    """The ids among ``request_ids`` of requests whose activity has a current report (one query)."""
+    return set(
+        ActivityReport.objects.filter(assignment__request__in=list(request_ids))
+        .exclude(status=ActivityReport.Status.SUPERSEDED)
+        .values_list("assignment__request_id", flat=True)
+    )
+
+
 def cancel(request, by_user, at=None):
     """The requester or an advisor cancels; open proposals are withdrawn.
 
     An accepted assignment stays as it was, so the provider can file the cancellation in the
-    activity report (a late cancellation may be charged); the provider is told by e-mail.
+    activity report (a late cancellation may be charged); the provider is told by e-mail. Once
+    the provider has filed the report, the request is the report's business: no cancelling.
     """
     if not (is_advisor(by_user, request.site) or _is_member_user(request.requester, by_user)):
         raise PermissionDenied
-    if request.status in (HelpRequest.Status.DONE, HelpRequest.Status.CANCELLED):
-        raise RequestError(_("この依頼は取り消せません。"))
     at = at or timezone.now()
     with transaction.atomic():
+        _lock(request)
+        if request.status in (HelpRequest.Status.DONE, HelpRequest.Status.CANCELLED):
+            raise RequestError(_("この依頼は取り消せません。"))
+        if has_report(request):
+            raise RequestError(
+                _("活動の報告書が出ている依頼は取り消せません。違うところは報告書でお知らせください。")
+            )
         request.assignments.filter(status=Assignment.Status.PROPOSED).update(
             status=Assignment.Status.WITHDRAWN, responded_at=at
         )
@@ -282,17 +315,19 @@ def _party(assignment, viewer_user):
 
 
 def _visible(assignment):
+    """Active: accepted, and its request neither cancelled nor done (the report approved)."""
     return (
         assignment.status == Assignment.Status.ACCEPTED
-        and assignment.request.status != HelpRequest.Status.CANCELLED
+        and assignment.request.status == HelpRequest.Status.MATCHED
     )
 
 
 def counterpart(assignment, viewer_user):
-    """The other side's name, phone and the meeting place, while the assignment is accepted.
+    """The other side's name, phone and the meeting place, while the assignment is active.
 
-    None before acceptance, after a decline or withdrawal, and once the request is cancelled;
-    ``PermissionDenied`` for anyone who is not one of the two members.
+    None before acceptance, after a decline or withdrawal, once the request is cancelled and
+    once it is done (its report approved); ``PermissionDenied`` for anyone who is not one of
+    the two members.
     """
     side = _party(assignment, viewer_user)
     if not _visible(assignment):

@@ -185,7 +185,8 @@ class RequestView(AdvisorView):
             current=current,
             candidates=candidates,
             meeting_form=meeting_form,
-            can_cancel=help_request.status not in (HelpRequest.Status.DONE, HelpRequest.Status.CANCELLED),
+            can_cancel=help_request.status not in (HelpRequest.Status.DONE, HelpRequest.Status.CANCELLED)
+            and not services.has_report(help_request),
         )
         return context
 
