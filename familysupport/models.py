@@ -117,7 +117,19 @@ class Member(models.Model):
         WITHDRAWN = "withdrawn", _("退会")
 
     #: Fields whose change by the member goes back to the advisor for review.
-    KEY_FIELDS = ("full_name", "address", "kind", "smoking_at_home", "has_pets", "insurance_enrolled")
+    KEY_FIELDS = (
+        "full_name",
+        "address",
+        "kind",
+        "smoking_at_home",
+        "has_pets",
+        "insurance_enrolled",
+        "insurance_date",
+        # What the matching ranks a provider by is checked by the advisor too.
+        "training_hours",
+        "monthly_capacity",
+        "takes_siblings",
+    )
 
     site = models.ForeignKey(
         "wagtailcore.Site", verbose_name=_("自治体"), on_delete=models.CASCADE, related_name="+"

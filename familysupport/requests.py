@@ -295,6 +295,9 @@ class Counterpart:
     name: str
     phone: str
     meeting_place: str
+    # For the provider: where the help ends (送迎先) and what the family asked them to know.
+    place_to: str = ""
+    notes: str = ""
 
 
 @dataclass(frozen=True)
@@ -334,7 +337,16 @@ def counterpart(assignment, viewer_user):
         return None
     other = assignment.request.requester if side == "provider" else assignment.provider
     place = assignment.meeting_place or (assignment.request.place_from if side == "provider" else "")
-    return Counterpart(name=other.full_name, phone=other.phone, meeting_place=place)
+    if side != "provider":
+        return Counterpart(name=other.full_name, phone=other.phone, meeting_place=place)
+    request = assignment.request
+    return Counterpart(
+        name=other.full_name,
+        phone=other.phone,
+        meeting_place=place,
+        place_to=request.place_to,
+        notes=request.notes,
+    )
 
 
 def _first_name(name):

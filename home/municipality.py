@@ -58,6 +58,7 @@ def _permission(codename):
         "change_municipalitysettings": "home",
         "change_consultsettings": "consult",
         "change_communitysettings": "community",
+        "change_feerules": "familysupport",
     }.get(codename)
     if codename.endswith("_page"):
         app_label = "wagtailcore"

@@ -141,7 +141,8 @@ ROLES = (
     # 子ども家庭支援ネットワーク: told of urgent consultations (never their text) and handed
     # escalated cases.
     Role("child_network", _("子ども家庭支援ネットワーク"), admin=True),
-    Role("fs_advisor", _("ファミサポ アドバイザー"), admin=True),
+    # Advisors keep their centre's fee rules (familysupport.FeeRules).
+    Role("fs_advisor", _("ファミサポ アドバイザー"), admin=True, other_settings=("change_feerules",)),
     Role(
         "workshop", _("ワークショップ参加者"), admin=True, pages={"workshop": ("add_page",)}, media=MEDIA_ADD
     ),

@@ -205,12 +205,16 @@ def test_counterpart_is_name_phone_place_and_only_while_accepted(
         "name": "山田 花子",
         "phone": "080-1234-5678",
         "meeting_place": "三鷹駅南口",
+        "place_to": "",
+        "notes": "",
     }
     seen_by_family = services.counterpart(assignment, family.user)
     assert vars(seen_by_family) == {
         "name": "佐藤 恵子",
         "phone": "090-8765-4321",
         "meeting_place": "三鷹駅南口",
+        "place_to": "",
+        "notes": "",
     }
     children = services.care_children(assignment, carer.user)
     assert [(c.first_name, c.allergies) for c in children] == [("子1", "卵")]

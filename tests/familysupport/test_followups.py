@@ -1,0 +1,49 @@
+"""What the provider reads of the request once they accept; advisors keep the fee rules; the
+fields the matching ranks by wait for the advisor."""
+
+from django.urls import reverse
+from wagtail.models import GroupSitePermission
+
+from familysupport import membership
+from familysupport import requests as services
+
+from ..factories import UserFactory
+from .test_matching import help_request, provider, requester
+from .test_seams import member_client
+
+
+def test_the_provider_reads_the_destination_and_the_familys_note_only_after_accepting(town_a, make_member):
+    advisor = make_member(town_a, "fs_advisor")
+    family = requester(town_a, name="山田花子", user=UserFactory())
+    carer = provider(town_a, name="佐藤みどり", user=UserFactory())
+    item = help_request(family, place_from="自宅", place_to="ひなた保育園", notes="卵アレルギーがあります。")
+    assignment = services.propose(item, carer, advisor)
+    url = reverse("familysupport:assignment", args=[assignment.pk])
+    before = member_client(carer.user).get(url).content.decode()
+    assert "ひなた保育園" not in before and "卵アレルギーがあります。" not in before
+
+    services.accept(assignment, carer.user)
+    after = member_client(carer.user).get(url).content.decode()
+    assert "ひなた保育園" in after and "卵アレルギーがあります。" in after
+    seen_by_family = services.counterpart(assignment, family.user)
+    assert seen_by_family.notes == "" and seen_by_family.place_to == ""
+
+
+def test_advisors_may_change_their_own_towns_fee_rules_only(town_a, town_b):
+    granted = GroupSitePermission.objects.filter(
+        group=town_a.group("fs_advisor"), permission__codename="change_feerules"
+    )
+    assert [row.site for row in granted] == [town_a.site]
+    assert not GroupSitePermission.objects.filter(
+        group=town_a.group("member"), permission__codename="change_feerules"
+    ).exists()
+
+
+def test_a_provider_raising_their_training_hours_waits_for_the_advisor(town_a):
+    carer = provider(town_a, name="佐藤みどり", user=UserFactory(), training_hours=10)
+    _applied, waiting = membership.update_details(
+        carer, carer.user, {"training_hours": 40, "monthly_capacity": 20}
+    )
+    carer.refresh_from_db()
+    assert set(waiting) == {"training_hours", "monthly_capacity"}
+    assert carer.training_hours == 10 and carer.pending_changes["training_hours"] in (40, "40", "40.0")
