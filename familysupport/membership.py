@@ -359,7 +359,9 @@ def approve(member, advisor):
     """Approve an interviewed application: a 会員番号, the member groups, and a mail to the applicant."""
     _check_advisor(advisor, member.site)
     with transaction.atomic():
-        member = Member.objects.select_for_update().select_related("site", "user").get(pk=member.pk)
+        member = (
+            Member.objects.select_for_update(of=("self",)).select_related("site", "user").get(pk=member.pk)
+        )
         if member.status == Member.Status.APPROVED:
             raise Refused(_("この申込みは、すでに承認されています。"))
         if member.status not in UNDECIDED:
@@ -386,7 +388,9 @@ def reject(member, advisor, reason):
     if not reason:
         raise Refused(_("不承認の理由を入力してください。申込んだ人に伝えられます。"))
     with transaction.atomic():
-        member = Member.objects.select_for_update().select_related("site", "user").get(pk=member.pk)
+        member = (
+            Member.objects.select_for_update(of=("self",)).select_related("site", "user").get(pk=member.pk)
+        )
         if member.status not in UNDECIDED:
             raise Refused(_("承認・不承認が決まった申込みは、不承認にできません。"))
         member.status = Member.Status.REJECTED
@@ -459,7 +463,9 @@ def review_changes(member, advisor, accept):
     """The advisor accepts (``accept=True``) or refuses the member's waiting key-field changes."""
     _check_advisor(advisor, member.site)
     with transaction.atomic():
-        member = Member.objects.select_for_update().select_related("site", "user").get(pk=member.pk)
+        member = (
+            Member.objects.select_for_update(of=("self",)).select_related("site", "user").get(pk=member.pk)
+        )
         pending = dict(member.pending_changes or {})
         if not pending:
             raise Refused(_("確認待ちの変更はありません。"))

@@ -118,7 +118,7 @@ def file(assignment, provider_user, data, children=None):
     """The provider of an accepted assignment files its report (援助活動報告書)."""
     with transaction.atomic():
         assignment = (
-            Assignment.objects.select_for_update()
+            Assignment.objects.select_for_update(of=("self",))
             .select_related("request__site", "request__requester", "provider")
             .get(pk=assignment.pk)
         )
@@ -249,7 +249,7 @@ def correct(report, user, data, children=None):
 
 def _locked(report):
     return (
-        ActivityReport.objects.select_for_update()
+        ActivityReport.objects.select_for_update(of=("self",))
         .select_related(
             "assignment__request__site",
             "assignment__request__requester",

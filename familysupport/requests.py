@@ -219,6 +219,7 @@ def decline(assignment, provider_user, reason=""):
         if request.status == HelpRequest.Status.PROPOSED:
             request.status = HelpRequest.Status.OPEN
             request.save(update_fields=["status"])
+        transaction.on_commit(partial(send_declined, assignment.pk))
     return assignment
 
 
@@ -419,3 +420,40 @@ def send_notice(kind, assignment_id):
         body = render_to_string(template, {"town": town, "url": url})
         subject = " ".join(_subject(kind, town).split())
     return get_connection().send_messages([EmailMessage(subject, body, to=[address])])
+
+
+def send_declined(assignment_id):
+    """Tell the town's advisors that a proposal was declined and the request waits again.
+
+    Only the admin link: no name, date or reason (the advisor reads those after signing in).
+    """
+    from django.contrib.auth import get_user_model
+    from wagtail.admin.utils import get_admin_base_url
+
+    from .models import ADVISOR_ROLES
+
+    assignment = Assignment.objects.select_related("request__site").filter(pk=assignment_id).first()
+    if assignment is None:
+        return 0
+    site = assignment.request.site
+    advisors = (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            groups__municipality_role__site=site,
+            groups__municipality_role__role__in=ADVISOR_ROLES,
+        )
+        .exclude(email="")
+        .distinct()
+    )
+    town = MunicipalitySettings.for_site(site)
+    path = reverse("famisapo_admin:request", args=[assignment.request_id])
+    url = f"{get_admin_base_url() or site.root_url}{path}?town={site.pk}"
+    messages = []
+    with translation.override(settings.LANGUAGE_CODE):
+        body = render_to_string("familysupport/requests/mail/declined.txt", {"town": town, "url": url})
+        subject = " ".join(
+            (_("[%(site)s] ファミリーサポート: 打診が辞退されました") % {"site": town.display_title}).split()
+        )
+        messages = [EmailMessage(subject, body, to=[user.email]) for user in advisors]
+    return get_connection().send_messages(messages) if messages else 0

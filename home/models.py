@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
-from wagtail.models import Page
+from wagtail.models import Page, Site
 from wagtail.search import index
 
 from .fields import SafeRichTextField
@@ -122,6 +122,12 @@ class SectionPage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["children"] = self.get_children().live().public().in_menu().specific().order_by("path")
+        if self.section == "community":
+            from community.services import boards_for
+
+            # Anonymous visitors (whose copy may be cached) get the public boards; a workshop
+            # member signed in also sees the workshop's board.
+            context["boards"] = boards_for(request.user, Site.find_for_request(request))
         return context
 
 
@@ -248,8 +254,6 @@ class MunicipalityRole(models.Model):
 
 def municipality_sites_for(user):
     """The sites (municipalities) a user works in, through their role groups."""
-    from wagtail.models import Site
-
     if not user.is_authenticated:
         return Site.objects.none()
     if user.is_superuser:

@@ -212,3 +212,12 @@ def test_editing_a_reported_or_refused_post_sends_it_back_to_a_moderator(
     services.reject(post, moderator, "ルールに反します。")
     services.edit_own(post, author, "もう一度書きました。")
     assert post.status == Post.Status.PENDING
+
+
+def test_the_section_page_lists_the_workshop_board_only_to_the_workshop(client, town_a, make_member):
+    section = town_a.sections["community"].relative_url(town_a.site)
+    html = client.get(section, HTTP_HOST=town_a.site.hostname).content.decode()
+    assert "0〜2歳" in html and "/keijiban/boards/workshop/" not in html
+    client.force_login(make_member(town_a, "workshop"))
+    html = client.get(section, HTTP_HOST=town_a.site.hostname).content.decode()
+    assert "/keijiban/boards/workshop/" in html

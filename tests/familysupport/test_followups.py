@@ -47,3 +47,24 @@ def test_a_provider_raising_their_training_hours_waits_for_the_advisor(town_a):
     carer.refresh_from_db()
     assert set(waiting) == {"training_hours", "monthly_capacity"}
     assert carer.training_hours == 10 and carer.pending_changes["training_hours"] in (40, "40", "40.0")
+
+
+def test_the_towns_advisors_hear_of_a_decline_without_who_or_why(
+    town_a, town_b, make_member, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    advisor = make_member(town_a, "fs_advisor", email="advisor-a@example.jp")
+    make_member(town_b, "fs_advisor", email="advisor-b@example.jp")
+    family = requester(town_a, name="山田花子", user=UserFactory())
+    carer = provider(town_a, name="佐藤みどり", user=UserFactory())
+    assignment = services.propose(help_request(family), carer, advisor)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.decline(assignment, carer.user, "体調不良のため")
+    (message,) = mail.outbox
+    assert message.to == ["advisor-a@example.jp"]
+    assert "辞退" in message.subject
+    for private in ("山田", "佐藤", "体調不良"):
+        assert private not in message.body
+    assert f"/admin/famisapo/requests/{assignment.request_id}/" in message.body
