@@ -168,7 +168,7 @@ class RequestFilterForm(forms.Form):
         label=_("状態"), required=False, choices=[("", _("すべて")), *HelpRequest.Status.choices]
     )
     month = forms.DateField(
-        label=_("月"),
+        label=_("対象の月"),
         required=False,
         input_formats=["%Y-%m"],
         widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),

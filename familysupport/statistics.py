@@ -274,7 +274,7 @@ def export_tables(data, years=None):
         (
             _("月別（%(label)s）") % {"label": label},
             [
-                _("月"),
+                _("年月"),
                 _("活動件数"),
                 _("取り消し件数"),
                 _("活動時間（時間）"),

@@ -326,7 +326,7 @@ def test_exports_parse_with_japanese_headers(pair, advisor_a):
     assert response.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0] == ["月別（2026年度）"]
-    assert rows[1][:4] == ["月", "活動件数", "取り消し件数", "活動時間（時間）"]
+    assert rows[1][:4] == ["年月", "活動件数", "取り消し件数", "活動時間（時間）"]
     assert rows[4][:2] == ["2026年6月", "1"]
     assert any(row[:1] == ["会員の種類"] for row in rows)
 
@@ -334,7 +334,7 @@ def test_exports_parse_with_japanese_headers(pair, advisor_a):
     assert response.status_code == 200
     workbook = load_workbook(io.BytesIO(response.content))
     sheet = workbook[workbook.sheetnames[0]]
-    assert sheet["A1"].value == "月" and sheet["B1"].value == "活動件数"
+    assert sheet["A1"].value == "年月" and sheet["B1"].value == "活動件数"
     assert sheet["A4"].value == "2026年6月" and sheet["B4"].value == 1
     assert "会員の種類別" in workbook.sheetnames
     text = response.content + b"".join(rows_text.encode() for row in rows for rows_text in row)
