@@ -9,11 +9,11 @@ operator has no business in a family's file.
 
 from functools import wraps
 
-from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.two_factor import two_factor_required
+from home.admin_towns import picked_town, towns_with_roles
 from home.models import MunicipalityRole
 
 from .models import ADVISOR_ROLES
@@ -21,30 +21,12 @@ from .models import ADVISOR_ROLES
 
 def advisor_towns(request):
     """The sites where the user is an advisor, read once per request, in a stable order."""
-    cached = getattr(request, "_familysupport_towns", None)
-    if cached is None:
-        cached = []
-        if request.user.is_authenticated:
-            rows = (
-                MunicipalityRole.objects.filter(group__user=request.user, role__in=ADVISOR_ROLES)
-                .select_related("site")
-                .order_by("site__site_name", "site__pk")
-            )
-            cached = list(dict.fromkeys(row.site for row in rows))
-        request._familysupport_towns = cached
-    return cached
+    return towns_with_roles(request, ADVISOR_ROLES)
 
 
 def pick_town(request):
     """The town picked with ``town`` (GET or POST), or the user's first; another town is a 404."""
-    towns = advisor_towns(request)
-    wanted = request.POST.get("town") or request.GET.get("town")
-    if not wanted:
-        return towns[0]
-    for site in towns:
-        if str(site.pk) == wanted:
-            return site
-    raise Http404
+    return picked_town(request, advisor_towns(request))
 
 
 def forbidden(request):

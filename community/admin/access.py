@@ -9,44 +9,22 @@ Moderators see nicknames and usernames only, never e-mail addresses or real name
 screens ask for no second factor (unlike ねっと相談).
 """
 
-from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
-from wagtail.models import Site
 
-from home.models import MunicipalityRole
+from home.admin_towns import picked_town, towns_with_roles
 
 from .. import services
 
 
 def moderated_towns(request):
     """The towns whose boards the user moderates, in a stable order (the first is the default)."""
-    cached = getattr(request, "_community_moderated_towns", None)
-    if cached is None:
-        user = request.user
-        if not user.is_authenticated:
-            cached = []
-        elif user.is_superuser:
-            cached = list(Site.objects.order_by("site_name", "pk"))
-        else:
-            town_ids = MunicipalityRole.objects.filter(
-                group__user=user, role__in=services.MODERATOR_ROLES
-            ).values("site")
-            cached = list(Site.objects.filter(pk__in=town_ids).order_by("site_name", "pk"))
-        request._community_moderated_towns = cached
-    return cached
+    return towns_with_roles(request, services.MODERATOR_ROLES, superusers=True)
 
 
 def pick_town(request):
     """The town picked with ``town`` (GET or POST), or the user's first; another town is a 404."""
-    towns = moderated_towns(request)
-    wanted = request.POST.get("town") or request.GET.get("town")
-    if not wanted:
-        return towns[0]
-    for site in towns:
-        if str(site.pk) == wanted:
-            return site
-    raise Http404
+    return picked_town(request, moderated_towns(request))
 
 
 def forbidden(request):

@@ -14,6 +14,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.two_factor import two_factor_required
+from home.admin_towns import picked_town
 from home.models import MunicipalityRole
 
 from .. import services
@@ -47,14 +48,7 @@ def towns_for(request, roles):
 
 def pick_town(request, roles):
     """The town picked with ``town`` (GET or POST), or the user's first; another town is a 404."""
-    towns = towns_for(request, roles)
-    wanted = request.POST.get("town") or request.GET.get("town")
-    if not wanted:
-        return towns[0]
-    for site in towns:
-        if str(site.pk) == wanted:
-            return site
-    raise Http404
+    return picked_town(request, towns_for(request, roles))
 
 
 def forbidden(request, message=None):
