@@ -10,6 +10,7 @@ urlpatterns = [
     path("apply/done/", views.applied, name="applied"),
     path("me/", views.me, name="me"),
     path("me/edit/", views.edit, name="me_edit"),
+    path("me/withdraw/", views.withdraw, name="withdraw"),
     path("me/children/add/", views.child, name="child_add"),
     path("me/children/<int:pk>/", views.child, name="child_edit"),
     path("me/children/<int:pk>/delete/", views.child_delete, name="child_delete"),

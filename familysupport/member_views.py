@@ -38,6 +38,7 @@ NOTICE_KEY = "familysupport:notice"
 NOTICES = {
     "already": gettext_lazy("すでに申し込んでいます。申込みの状態はこのページで確認できます。"),
     "saved": gettext_lazy("会員情報を変更しました。"),
+    "withdrawn": gettext_lazy("退会の手続きが終わりました。これまでのご協力ありがとうございました。"),
     "waiting": gettext_lazy(
         "変更を受け付けました。氏名・住所など大切な項目の変更は、アドバイザーの確認のあとで反映されます。"
     ),
@@ -480,3 +481,23 @@ def slot_delete(request, pk):
     member = _provider(request)
     item = get_object_or_404(Availability, pk=pk, member=member)
     return _delete(request, member, item, membership.delete_slot, "slot_deleted", "slot")
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def withdraw(request):
+    """退会: a confirmation page, then the member leaves (when nothing is left to settle)."""
+    if not request.user.is_authenticated:
+        return _to_login(request)
+    member = _own_member(request)
+    error = None
+    if request.method == "POST":
+        try:
+            membership.withdraw(member, request.user)
+        except membership.Refused as refusal:
+            error = str(refusal)
+        else:
+            _notice(request, "withdrawn")
+            return _see_other("familysupport:me")
+    context = {"member": member, "blockers": membership.withdrawal_blockers(member), "error": error}
+    return render(request, "familysupport/member/withdraw.html", context, status=409 if error else 200)

@@ -26,6 +26,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.db.models.functions import Length
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -539,3 +540,57 @@ def delete_slot(member, user, slot):
     if member.is_provider and member.availability.count() <= 1:
         raise Refused(_("提供会員は、活動できる時間を少なくとも1つ登録しておく必要があります。"))
     slot.delete()
+
+
+# Withdrawing -------------------------------------------------------------------------------------
+
+
+def withdrawal_blockers(member):
+    """Why ``member`` cannot withdraw yet, in Japanese: help still to give or receive, or a report
+    still to settle. Empty when they can."""
+    from .models import ActivityReport, Assignment, HelpRequest
+
+    blockers = []
+    live_requests = HelpRequest.objects.filter(
+        status__in=(HelpRequest.Status.OPEN, HelpRequest.Status.PROPOSED, HelpRequest.Status.MATCHED)
+    )
+    if live_requests.filter(requester=member).exists():
+        blockers.append(
+            _("まだ終わっていない依頼があります。取り消すか、活動が終わってから退会してください。")
+        )
+    if Assignment.objects.filter(
+        provider=member,
+        status__in=(Assignment.Status.PROPOSED, Assignment.Status.ACCEPTED),
+        request__status__in=(HelpRequest.Status.PROPOSED, HelpRequest.Status.MATCHED),
+    ).exists():
+        blockers.append(_("引き受けた、または打診中の活動があります。終わってから退会してください。"))
+    unsettled = ActivityReport.objects.filter(
+        status__in=(
+            ActivityReport.Status.FILED,
+            ActivityReport.Status.CONFIRMED,
+            ActivityReport.Status.DISPUTED,
+        )
+    )
+    if unsettled.filter(Q(assignment__provider=member) | Q(assignment__request__requester=member)).exists():
+        blockers.append(_("承認されていない援助活動報告書があります。承認されてから退会してください。"))
+    return blockers
+
+
+def withdraw(member, user):
+    """The member leaves the centre (退会). Their records stay for the centre's statistics and
+    statements; the account leaves the town's family-support groups."""
+    _check_owner(member, user)
+    with transaction.atomic():
+        member = (
+            Member.objects.select_for_update(of=("self",)).select_related("site", "user").get(pk=member.pk)
+        )
+        if member.status in (Member.Status.REJECTED, Member.Status.WITHDRAWN):
+            raise Refused(_("すでに退会しているか、申込みが終わっています。"))
+        blockers = withdrawal_blockers(member)
+        if blockers:
+            raise Refused(blockers[0])
+        member.status = Member.Status.WITHDRAWN
+        member.pending_changes = {}
+        member.save(update_fields=["status", "pending_changes"])
+        sync_groups(member)
+    return member

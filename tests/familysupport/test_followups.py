@@ -68,3 +68,40 @@ def test_the_towns_advisors_hear_of_a_decline_without_who_or_why(
     for private in ("山田", "佐藤", "体調不良"):
         assert private not in message.body
     assert f"/admin/famisapo/requests/{assignment.request_id}/" in message.body
+
+
+def test_a_member_withdraws_once_nothing_is_left_to_settle(town_a, make_member):
+    from familysupport.models import HelpRequest, Member
+
+    family = requester(town_a, name="山田花子", user=UserFactory())
+    membership.sync_groups(family)
+    assert town_a.group("fs_requester") in family.user.groups.all()
+    item = help_request(family)
+    client = member_client(family.user)
+    url = reverse("familysupport:withdraw")
+
+    page = client.get(url).content.decode()
+    assert "まだ終わっていない依頼があります" in page
+    refused = client.post(url)
+    assert refused.status_code == 409
+    family.refresh_from_db()
+    assert family.status == Member.Status.APPROVED
+
+    HelpRequest.objects.filter(pk=item.pk).update(status=HelpRequest.Status.CANCELLED)
+    assert client.post(url).status_code == 303
+    family.refresh_from_db()
+    assert family.status == Member.Status.WITHDRAWN
+    assert town_a.group("fs_requester") not in family.user.groups.all()
+    assert "退会の手続きが終わりました" in client.get(reverse("familysupport:me")).content.decode()
+
+
+def test_withdrawing_needs_sign_in_and_touches_only_ones_own_membership(client, town_a):
+    from familysupport.models import Member
+
+    family = requester(town_a, name="山田花子", user=UserFactory())
+    stranger = UserFactory()
+    url = reverse("familysupport:withdraw")
+    assert client.post(url, HTTP_HOST=town_a.site.hostname).status_code == 302
+    assert member_client(stranger).post(url).status_code == 404
+    family.refresh_from_db()
+    assert family.status == Member.Status.APPROVED
