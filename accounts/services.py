@@ -52,7 +52,70 @@ def export_data(user):
             }
             for post in user.board_posts.select_related("thread").order_by("created_at", "pk")
         ],
+        "family_support": [
+            _family_support(member) for member in user.family_support_memberships.order_by("pk")
+        ],
     }
+
+
+def _family_support(member):
+    """A family-support membership as its member gave it: their details, children and hours,
+    and the help they asked for. Other members' details are not theirs to take."""
+    fields = (
+        "kind",
+        "status",
+        "number",
+        "full_name",
+        "full_name_kana",
+        "phone",
+        "postal_code",
+        "address",
+        "area",
+        "household",
+        "emergency_name",
+        "emergency_phone",
+        "needs_no_pets",
+        "needs_no_smoking",
+        "experience",
+        "experienced_ages",
+        "qualifications",
+        "takes_siblings",
+        "has_pets",
+        "smoking_at_home",
+        "monthly_capacity",
+        "insurance_enrolled",
+    )
+    data = {name: getattr(member, name) for name in fields}
+    data["training_hours"] = str(member.training_hours)
+    data["municipality"] = member.site.site_name
+    data["applied_at"] = _when(member.created_at)
+    data["children"] = [
+        {
+            "name": child.name,
+            "birth_date": child.birth_date.isoformat(),
+            "allergies": child.allergies,
+            "notes": child.notes,
+        }
+        for child in member.children.all()
+    ]
+    data["availability"] = [
+        {
+            "weekday": slot.get_weekday_display(),
+            "starts": slot.starts.isoformat(),
+            "ends": slot.ends.isoformat(),
+        }
+        for slot in member.availability.all()
+    ]
+    data["requests"] = [
+        {
+            "activity": item.get_activity_display(),
+            "starts_at": _when(item.starts_at),
+            "ends_at": _when(item.ends_at),
+            "status": item.get_status_display(),
+        }
+        for item in member.requests.order_by("starts_at", "pk")
+    ]
+    return data
 
 
 def delete_account(user):
@@ -60,7 +123,8 @@ def delete_account(user):
 
     Their consultations stay for the counsellors' records with ``member`` set to NULL (the
     foreign key's SET_NULL); posts do the same and show 「退会したメンバー」
-    (``accounts.models.public_name_of``).
+    (``accounts.models.public_name_of``); a family-support membership stays for the centre's
+    records and statements, without the account.
     """
     with transaction.atomic():
         user.delete()

@@ -105,3 +105,17 @@ def test_withdrawing_needs_sign_in_and_touches_only_ones_own_membership(client, 
     assert member_client(stranger).post(url).status_code == 404
     family.refresh_from_db()
     assert family.status == Member.Status.APPROVED
+
+
+def test_a_members_data_export_carries_their_family_support_details_only(town_a):
+    from accounts.services import export_data
+
+    family = requester(town_a, name="山田花子", user=UserFactory())
+    carer = provider(town_a, name="佐藤みどり", user=UserFactory())
+    help_request(family)
+    (mine,) = export_data(family.user)["family_support"]
+    assert mine["full_name"] == "山田花子" and mine["kind"] == "requester"
+    assert mine["children"] and mine["requests"][0]["status"] == "調整中"
+    assert "佐藤みどり" not in str(export_data(family.user))
+    (theirs,) = export_data(carer.user)["family_support"]
+    assert theirs["availability"] and "山田花子" not in str(export_data(carer.user))
