@@ -78,3 +78,13 @@ def delete_only_own_blog(request, page):
     if _not_theirs(request.user, _blog_of_page(page)) and _limited(request.user, page):
         return _refuse(request, _("ほかの人のブログは削除できません。"))
     return None
+
+
+@hooks.register("construct_explorer_page_queryset")
+def show_bloggers_their_own_blog(parent_page, pages, request):
+    """In the page explorer a blogger sees, among the section's blogs, only their own."""
+    user = request.user
+    if parent_page.specific_class is None or not _limited(user, parent_page):
+        return pages
+    others = BlogIndexPage.objects.child_of(parent_page).exclude(blogger=user).values("pk")
+    return pages.exclude(pk__in=others)

@@ -215,3 +215,22 @@ def test_demo_blog_is_made_once(town_a, make_member):
     assert posts.count() == 2 and all(post.live for post in posts)
     assert BlogIndexPage.objects.filter(blogger__username="demo-blogger").count() == 1
     assert all("双子" in post.title for post in posts)
+
+
+def test_the_explorer_shows_a_blogger_only_their_own_blog_but_a_site_admin_every_blog(
+    client, town_a, make_member, blogger, blog
+):
+    other = make_member(town_a, "blogger", username="hitori-mama", nickname="ひとりママ")
+    other_blog = ensure_blog(other, town_a.site)
+    section = town_a.sections["community"]
+    url = reverse("wagtailadmin_explore", args=[section.pk])
+    client.force_login(blogger)
+    response = client.get(url)
+    assert response.status_code == 200, (response.status_code, response.get("Location"))
+    html = response.content.decode()
+    assert blog.title in html and other_blog.title not in html
+    client.force_login(make_member(town_a, "site_admin"))
+    response = client.get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert blog.title in html and other_blog.title in html
