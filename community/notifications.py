@@ -1,33 +1,15 @@
 """E-mail of the boards. None of it carries what anyone wrote: only that something happened,
 and where to read it (the member signs in to see it)."""
 
-from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 
+from home.mail import absolute_url, send_each
 from home.models import MunicipalitySettings
 
 
-def _send(addresses, subject, template, context):
-    messages = []
-    for address in addresses:
-        with translation.override(settings.LANGUAGE_CODE):
-            body = render_to_string(template, context)
-            messages.append(EmailMessage(" ".join(str(subject).split()), body, to=[address]))
-    return get_connection().send_messages(messages) if messages else 0
-
-
-def _absolute(site, path):
-    scheme = "http" if settings.DEBUG else "https"
-    port = "" if site.port in (80, 443) else f":{site.port}"
-    return f"{scheme}://{site.hostname}{port}{path}"
-
-
 def _thread_url(thread):
-    return _absolute(thread.board.site, reverse("community:thread", args=[thread.board.slug, thread.pk]))
+    return absolute_url(thread.board.site, reverse("community:thread", args=[thread.board.slug, thread.pk]))
 
 
 def tell_subscribers(post_id):
@@ -45,7 +27,7 @@ def tell_subscribers(post_id):
         .values_list("user__email", flat=True)
     )
     town = MunicipalitySettings.for_site(thread.board.site)
-    return _send(
+    return send_each(
         addresses,
         _("【%(town)s】スレッドに返信がありました") % {"town": town.official_name},
         "community/mail/reply.txt",
@@ -61,13 +43,13 @@ def tell_author_rejected(post_id):
     if post is None or post.author is None or not post.author.email:
         return 0
     town = MunicipalitySettings.for_site(post.thread.board.site)
-    return _send(
+    return send_each(
         [post.author.email],
         _("【%(town)s】投稿を掲載できませんでした") % {"town": town.official_name},
         "community/mail/rejected.txt",
         {
             "reason": post.rejection_reason,
             "town": town,
-            "url": _absolute(post.thread.board.site, reverse("community:mine")),
+            "url": absolute_url(post.thread.board.site, reverse("community:mine")),
         },
     )

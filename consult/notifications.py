@@ -7,17 +7,14 @@ read it. Every function takes the case's id and is called once the change is com
 
 from functools import partial
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 from wagtail.admin.utils import get_admin_base_url
 
+from home.mail import send_each
 from home.models import MunicipalitySettings
 
 
@@ -42,15 +39,6 @@ def _admin_url(case):
     return f"{get_admin_base_url() or ''}{reverse('consult_inbox:case', args=[case.pk])}"
 
 
-def _send(addresses, subject, template, context):
-    messages = []
-    for address in addresses:
-        with translation.override(settings.LANGUAGE_CODE):
-            body = render_to_string(template, context)
-            messages.append(EmailMessage(" ".join(str(subject).split()), body, to=[address]))
-    return get_connection().send_messages(messages) if messages else 0
-
-
 def _town(case):
     return MunicipalitySettings.for_site(case.site)
 
@@ -64,7 +52,7 @@ def send_new_case(case_id):
     town = _town(case)
     subject = _("[%(site)s] ねっと相談: 新しい相談が届きました") % {"site": town.display_title}
     context = {"town": town, "case": case, "url": _admin_url(case)}
-    return _send(
+    return send_each(
         _staff(case.site, READER_ROLES).values_list("email", flat=True),
         subject,
         "consult/mail/new_case.txt",
@@ -88,13 +76,13 @@ def send_urgent_case(case_id):
     network = _staff(case.site, NETWORK_ROLES).exclude(pk__in=counsellors.values("pk"))
     inbox = f"{get_admin_base_url() or ''}{reverse('consult_inbox:index')}"
     template = "consult/mail/urgent_case.txt"
-    sent = _send(
+    sent = send_each(
         counsellors.values_list("email", flat=True),
         subject,
         template,
         {"town": town, "case": case, "url": _admin_url(case)},
     )
-    return sent + _send(
+    return sent + send_each(
         network.values_list("email", flat=True),
         subject,
         template,
@@ -112,7 +100,7 @@ def send_escalated(case_id):
     subject = _("[%(site)s] 【引き継ぎ】ねっと相談から相談が引き継がれました") % {"site": town.display_title}
     context = {"town": town, "case": case, "url": _admin_url(case)}
     addresses = _staff(case.site, NETWORK_ROLES).values_list("email", flat=True)
-    return _send(addresses, subject, "consult/mail/escalated.txt", context)
+    return send_each(addresses, subject, "consult/mail/escalated.txt", context)
 
 
 def send_parent_replied(case_id):
@@ -128,7 +116,9 @@ def send_parent_replied(case_id):
         staff = staff.filter(pk=case.assignee_id)
     subject = _("[%(site)s] ねっと相談: 相談者から返信がありました") % {"site": town.display_title}
     context = {"town": town, "case": case, "url": _admin_url(case)}
-    return _send(staff.values_list("email", flat=True), subject, "consult/mail/parent_replied.txt", context)
+    return send_each(
+        staff.values_list("email", flat=True), subject, "consult/mail/parent_replied.txt", context
+    )
 
 
 def send_reply_to_parent(case_id):
@@ -145,7 +135,7 @@ def send_reply_to_parent(case_id):
     root = case.site.root_url
     subject = _("[%(site)s] ねっと相談: 相談員から回答が届きました") % {"site": town.display_title}
     context = {"town": town, "url": f"{root}{reverse('consult:check')}"}
-    return _send([address], subject, "consult/mail/reply_to_parent.txt", context)
+    return send_each([address], subject, "consult/mail/reply_to_parent.txt", context)
 
 
 SENDERS = {

@@ -21,19 +21,17 @@ import datetime
 import unicodedata
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.db.models.functions import Length
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import Site
 
+from home.mail import absolute_url, send_each
 from home.models import MunicipalityRole, MunicipalitySettings
 
 from .access import is_advisor
@@ -146,33 +144,22 @@ def _town_name(site):
     return settings_obj.official_name if settings_obj and settings_obj.official_name else site.site_name
 
 
-def _absolute(site, path):
-    scheme = "http" if settings.DEBUG else "https"
-    port = "" if site.port in (80, 443) else f":{site.port}"
-    return f"{scheme}://{site.hostname}{port}{path}"
-
-
 def _tell_applicant(member_id, approved):
     """Tell the applicant the outcome. The mail says only that, and where to read the rest."""
     member = Member.objects.select_related("site", "user").filter(pk=member_id).first()
     if member is None or member.user is None or not member.user.email:
         return 0
     town = _town_name(member.site)
-    with translation.override(settings.LANGUAGE_CODE):
-        if approved:
-            subject = _("【%(town)s】ファミリーサポートの会員登録が完了しました") % {"town": town}
-        else:
-            subject = _("【%(town)s】ファミリーサポートの申込みの結果のお知らせ") % {"town": town}
-        body = render_to_string(
-            "familysupport/member/mail/decided.txt",
-            {
-                "approved": approved,
-                "town": town,
-                "url": _absolute(member.site, reverse("familysupport:me")),
-            },
-        )
-    message = EmailMessage(" ".join(subject.split()), body, to=[member.user.email])
-    return get_connection().send_messages([message])
+    if approved:
+        subject = lambda: _("【%(town)s】ファミリーサポートの会員登録が完了しました") % {"town": town}  # noqa: E731
+    else:
+        subject = lambda: _("【%(town)s】ファミリーサポートの申込みの結果のお知らせ") % {"town": town}  # noqa: E731
+    context = {
+        "approved": approved,
+        "town": town,
+        "url": absolute_url(member.site, reverse("familysupport:me")),
+    }
+    return send_each([member.user.email], subject, "familysupport/member/mail/decided.txt", context)
 
 
 # Who holds what ----------------------------------------------------------------------------------

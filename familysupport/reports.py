@@ -16,12 +16,12 @@ or what was written.
 from functools import partial
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+
+from home.mail import absolute_url, role_addresses, send_each
 
 from . import fees
 from .access import is_advisor
@@ -263,19 +263,6 @@ def _locked(report):
 # E-mail ---------------------------------------------------------------------------------------
 
 
-def _absolute(site, path):
-    return f"{site.root_url}{path}"
-
-
-def _send(addresses, subject, template, context):
-    messages = []
-    with translation.override(settings.LANGUAGE_CODE):
-        body = render_to_string(template, context)
-        for address in addresses:
-            messages.append(EmailMessage(" ".join(str(subject).split()), body, to=[address]))
-    return get_connection().send_messages(messages) if messages else 0
-
-
 def notify_requester(report_id):
     """The requester: a report waits for their confirmation. Only the link, no content."""
     report = (
@@ -293,38 +280,27 @@ def notify_requester(report_id):
         subject = _("[%(site)s] ファミリーサポート: 援助活動報告書が届きました") % {"site": site.site_name}
     context = {
         "site": site,
-        "url": _absolute(site, reverse("familysupport:report", args=[report.pk])),
+        "url": absolute_url(site, reverse("familysupport:report", args=[report.pk])),
         "corrected": report.version > 1,
     }
-    return _send([user.email], subject, "familysupport/reports/mail/filed.txt", context)
+    return send_each([user.email], subject, "familysupport/reports/mail/filed.txt", context)
 
 
 def notify_advisors(report_id):
     """The town's advisors: a requester disputed a report. Only the admin link."""
-    from django.contrib.auth import get_user_model
     from wagtail.admin.utils import get_admin_base_url
 
     report = ActivityReport.objects.select_related("assignment__request__site").filter(pk=report_id).first()
     if report is None:
         return 0
     site = site_of(report)
-    addresses = (
-        get_user_model()
-        .objects.filter(
-            is_active=True,
-            groups__municipality_role__site=site,
-            groups__municipality_role__role__in=ADVISOR_ROLES,
-        )
-        .exclude(email="")
-        .distinct()
-        .values_list("email", flat=True)
-    )
+    addresses = role_addresses(site, ADVISOR_ROLES)
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("[%(site)s] ファミリーサポート: 援助活動報告書に異議が出ました") % {
             "site": site.site_name
         }
     # The town in the link: an advisor of several towns opens the first of them by default.
     url = f"{get_admin_base_url() or ''}{reverse('famisapo_admin:report', args=[report.pk])}?town={site.pk}"
-    return _send(
-        list(addresses), subject, "familysupport/reports/mail/disputed.txt", {"site": site, "url": url}
+    return send_each(
+        addresses, subject, "familysupport/reports/mail/disputed.txt", {"site": site, "url": url}
     )

@@ -20,15 +20,13 @@ import uuid
 from dataclasses import dataclass
 from functools import partial
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from home.mail import absolute_url, role_addresses, send_each
 from home.models import MunicipalitySettings
 
 from .access import is_advisor
@@ -413,13 +411,10 @@ def send_notice(kind, assignment_id):
     site = assignment.request.site
     town = MunicipalitySettings.for_site(site)
     if who == "provider":
-        url = f"{site.root_url}{reverse('familysupport:assignment', args=[assignment.pk])}"
+        url = absolute_url(site, reverse("familysupport:assignment", args=[assignment.pk]))
     else:
-        url = f"{site.root_url}{reverse('familysupport:my_requests')}"
-    with translation.override(settings.LANGUAGE_CODE):
-        body = render_to_string(template, {"town": town, "url": url})
-        subject = " ".join(_subject(kind, town).split())
-    return get_connection().send_messages([EmailMessage(subject, body, to=[address])])
+        url = absolute_url(site, reverse("familysupport:my_requests"))
+    return send_each([address], lambda: _subject(kind, town), template, {"town": town, "url": url})
 
 
 def send_declined(assignment_id):
@@ -427,7 +422,6 @@ def send_declined(assignment_id):
 
     Only the admin link: no name, date or reason (the advisor reads those after signing in).
     """
-    from django.contrib.auth import get_user_model
     from wagtail.admin.utils import get_admin_base_url
 
     from .models import ADVISOR_ROLES
@@ -436,24 +430,12 @@ def send_declined(assignment_id):
     if assignment is None:
         return 0
     site = assignment.request.site
-    advisors = (
-        get_user_model()
-        .objects.filter(
-            is_active=True,
-            groups__municipality_role__site=site,
-            groups__municipality_role__role__in=ADVISOR_ROLES,
-        )
-        .exclude(email="")
-        .distinct()
-    )
     town = MunicipalitySettings.for_site(site)
     path = reverse("famisapo_admin:request", args=[assignment.request_id])
     url = f"{get_admin_base_url() or site.root_url}{path}?town={site.pk}"
-    messages = []
-    with translation.override(settings.LANGUAGE_CODE):
-        body = render_to_string("familysupport/requests/mail/declined.txt", {"town": town, "url": url})
-        subject = " ".join(
-            (_("[%(site)s] ファミリーサポート: 打診が辞退されました") % {"site": town.display_title}).split()
-        )
-        messages = [EmailMessage(subject, body, to=[user.email]) for user in advisors]
-    return get_connection().send_messages(messages) if messages else 0
+    return send_each(
+        role_addresses(site, ADVISOR_ROLES),
+        lambda: _("[%(site)s] ファミリーサポート: 打診が辞退されました") % {"site": town.display_title},
+        "familysupport/requests/mail/declined.txt",
+        {"town": town, "url": url},
+    )
