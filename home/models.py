@@ -2,16 +2,41 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.signals import post_delete, post_save
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
-from wagtail.models import Page, Site
+from wagtail.models import Locale, Page, Site
 from wagtail.search import index
 
 from .fields import SafeRichTextField
 from .roles import ROLE_CHOICES, SECTIONS
 
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+_locale_ids = {}
+
+
+def active_locale_id():
+    """The id of the ``Locale`` of the active language, remembered per process (locales are added
+    by a site administrator and almost never change; saving or deleting one forgets them)."""
+    language = translation.get_language()
+    if language not in _locale_ids:
+        try:
+            _locale_ids[language] = Locale.get_active().id
+        except (LookupError, Locale.DoesNotExist):
+            return None
+    return _locale_ids[language]
+
+
+def _forget_locales(**kwargs):
+    _locale_ids.clear()
+
+
+post_save.connect(_forget_locales, sender=Locale, dispatch_uid="home-forget-locales")
+post_delete.connect(_forget_locales, sender=Locale, dispatch_uid="home-forget-locales-deleted")
 
 
 def _relative_luminance(hex_colour):
@@ -55,6 +80,14 @@ class HomePage(Page):
     class Meta:
         verbose_name = _("ホーム")
         verbose_name_plural = _("ホーム")
+
+    @property
+    def localized(self):
+        """This page itself when it is in the active language, as it is for nearly every request,
+        found without asking the database for the ``Locale``; Wagtail's lookup otherwise."""
+        if active_locale_id() == self.locale_id:
+            return self
+        return super().localized
 
     def route(self, request, path_components):
         """Find the page for an address in one query instead of two per level.

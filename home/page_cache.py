@@ -24,8 +24,9 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http.request import split_domain_port
 from django.utils import translation
-from wagtail.models import Site
+from wagtail.models import Page, Site
 
 BYPASS_COOKIES = ("sessionid", "csrftoken", "messages")
 UNCACHED_PREFIXES = (
@@ -76,16 +77,39 @@ def invalidate_all():
         invalidate_site(site_id)
 
 
-def _site_id(request):
-    """The request's site, remembered per host for a minute (sites are rarely changed)."""
-    host = request.get_host()
+SITE_FIELDS = ("id", "hostname", "port", "site_name", "root_page_id", "is_default_site")
+
+
+def site_for_request(request):
+    """``Site.find_for_request`` without a query on every request.
+
+    Which site answers a host is remembered per process for a minute (a ``Site`` saved or deleted
+    in this process forgets it at once; another process sees the change within the minute). Each
+    request gets its own ``Site`` instance, and with it the municipality's home page as of its
+    current generation, so routing starts without asking the database for either.
+    """
+    if hasattr(request, "_wagtail_site"):
+        return request._wagtail_site
+    host = (split_domain_port(request._get_raw_host())[0], request.get_port())
     remembered = _site_ids.get(host)
-    if remembered and remembered[1] > time.monotonic():
-        return remembered[0]
-    site = Site.find_for_request(request)
-    site_id = site.id if site else 0
-    _site_ids[host] = (site_id, time.monotonic() + SITE_LOOKUP_SECONDS)
-    return site_id
+    if remembered is None or remembered[1] <= time.monotonic():
+        found = Site._find_for_request(request)
+        values = {name: getattr(found, name) for name in SITE_FIELDS} if found else None
+        remembered = _site_ids[host] = (values, time.monotonic() + SITE_LOOKUP_SECONDS)
+    site = None
+    if remembered[0] is not None:
+        site = Site(**remembered[0])
+        site._state.adding = False
+        site._state.db = "default"
+        root = per_generation(site.pk, "root-page", lambda: Page.objects.get(pk=site.root_page_id).specific)
+        Site.root_page.field.set_cached_value(site, root)
+    request._wagtail_site = site
+    return site
+
+
+def _site_id(request):
+    site = site_for_request(request)
+    return site.id if site else 0
 
 
 def forget_site_lookups():
@@ -125,6 +149,8 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if not request.path.startswith(UNCACHED_PREFIXES):
+            site_for_request(request)
         if not is_cacheable_request(request):
             return self.get_response(request)
         key = _cache_key(request, _site_id(request))

@@ -7,6 +7,7 @@ a link or a form that works without JavaScript, and a listing's URL can be share
 from django import forms
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from home.models import LifeStage
@@ -127,12 +128,19 @@ def paginate(items, number, per_page):
 
 
 def listing_context(index, request):
-    pages, form = filtered_children(index, request.GET)
+    """The list's context, worked out only when the template reads it: a listing whose HTML is
+    already in the fragment cache costs no query."""
+
+    def build():
+        pages, form = filtered_children(index, request.GET)
+        return paginate(pages, request.GET.get("page", 1), index.per_page), form
+
+    listing = SimpleLazyObject(build)
     query = request.GET.copy()
     query.pop("page", None)
     return {
-        "items": paginate(pages, request.GET.get("page", 1), index.per_page),
-        "filter_form": form,
+        "items": SimpleLazyObject(lambda: listing[0]),
+        "filter_form": SimpleLazyObject(lambda: listing[1]),
         "querystring": query.urlencode(),
         "item_template": f"portal_pages/includes/{_snake(index.child_model)}_item.html",
     }

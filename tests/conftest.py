@@ -8,6 +8,20 @@ from portal_pages.queries import STANDARD_INDEXES
 
 from .factories import UserFactory, member_of
 
+
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    """Each test starts with an empty cache and no remembered sites: the database is rolled back
+    between tests, but the local-memory cache (fragments, generations) and the per-process site
+    lookups are not."""
+    from django.core.cache import cache
+
+    from home import page_cache
+
+    cache.clear()
+    page_cache.forget_site_lookups()
+
+
 TOWNS = {
     "town_a": {"name": "三鷹市", "hostname": "mitaka.example.jp", "short_name": "みたか", "is_default": True},
     "town_b": {"name": "立川市", "hostname": "tachikawa.example.jp", "short_name": "たちかわ"},

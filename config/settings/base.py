@@ -39,6 +39,7 @@ env = environ.Env(
     SECURE_HSTS_SECONDS=(int, 60 * 60 * 24 * 365),
     PAGE_CACHE_ENABLED=(bool, True),
     PAGE_CACHE_SECONDS=(int, 600),
+    FRAGMENT_CACHE_ENABLED=(bool, True),
     FRONTEND_CACHE_URL=(str, ""),
     CONSULT_ENCRYPTION_KEYS=(list, []),
 )
@@ -176,6 +177,7 @@ else:
 # Whole-page cache for anonymous visitors (home/page_cache.py), in the default cache.
 PAGE_CACHE_ENABLED = env("PAGE_CACHE_ENABLED")
 PAGE_CACHE_SECONDS = env("PAGE_CACHE_SECONDS")
+FRAGMENT_CACHE_ENABLED = env("FRAGMENT_CACHE_ENABLED")
 
 # A front-end cache (Varnish or any proxy that accepts HTTP PURGE) in front of the web nodes is
 # purged page by page on publish when FRONTEND_CACHE_URL is set; off by default.

@@ -1,0 +1,167 @@
+"""Fragment cache: the HTML every visitor shares is rendered once per town generation, and a
+signed-in reader (whom the whole-page cache never serves) still sees every change at once."""
+
+import datetime
+from unittest import mock
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.template import Context, Template, TemplateSyntaxError
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from tests.portal_pages import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache(settings):
+    settings.FRAGMENT_CACHE_ENABLED = True
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def reader(client, town_a, make_member):
+    client.force_login(make_member(town_a, "member"))
+    return client
+
+
+def get(client, town, url):
+    response = client.get(url, HTTP_HOST=town.site.hostname)
+    assert response.status_code == 200, url
+    return response.content.decode()
+
+
+def test_a_second_render_reuses_the_body_and_runs_fewer_queries(reader, town_a):
+    notice = factories.notice(town_a, title="保育園の見学会", stages=["age-0"])
+    with CaptureQueriesContext(connection) as first:
+        html = get(reader, town_a, notice.url)
+    with CaptureQueriesContext(connection) as second:
+        again = get(reader, town_a, notice.url)
+    assert again == html
+    assert len(second) < len(first)
+    assert not [q for q in second if "home_lifestage" in q["sql"]], "the stage chips come from the fragment"
+
+
+def test_publishing_a_change_shows_at_once_to_a_signed_in_reader(reader, town_a):
+    notice = factories.notice(town_a, title="健診のお知らせ")
+    assert "健診のお知らせ" in get(reader, town_a, notice.url)
+    assert "健診のお知らせ" in get(reader, town_a, "/")
+
+    notice.title = "健診日程の変更のお知らせ"
+    notice.save_revision().publish()
+
+    assert "健診日程の変更のお知らせ" in get(reader, town_a, notice.url)
+    assert "健診日程の変更のお知らせ" in get(reader, town_a, "/"), "the home page's list too"
+    index = town_a.index("municipal", "NoticeIndexPage").url
+    assert "健診日程の変更のお知らせ" in get(reader, town_a, index)
+
+
+def test_a_new_page_appears_in_lists_and_unpublishing_removes_it(reader, town_a):
+    index = town_a.index("municipal", "NoticeIndexPage").url
+    get(reader, town_a, index)
+    get(reader, town_a, "/stage/age-1-2/")
+    notice = factories.notice(town_a, title="一時保育の受付開始", stages=["age-1-2"])
+    assert "一時保育の受付開始" in get(reader, town_a, index)
+    assert "一時保育の受付開始" in get(reader, town_a, "/stage/age-1-2/")
+    notice.unpublish()
+    assert "一時保育の受付開始" not in get(reader, town_a, index)
+    assert "一時保育の受付開始" not in get(reader, town_a, "/stage/age-1-2/")
+
+
+def test_a_municipality_setting_shows_at_once_in_the_shared_footer(reader, town_a):
+    settings_row = town_a.settings
+    get(reader, town_a, "/")
+    settings_row.phone = "0422-99-9999"
+    settings_row.save()
+    assert "0422-99-9999" in get(reader, town_a, "/")
+
+
+def test_each_listing_filter_and_page_number_has_its_own_copy(reader, town_a):
+    factories.notice(town_a, title="0歳児向けのお知らせ", stages=["age-0"])
+    factories.notice(town_a, title="小学生向けのお知らせ", stages=["elementary"])
+    index = town_a.index("municipal", "NoticeIndexPage").url
+    assert "小学生向けのお知らせ" in get(reader, town_a, index)
+    filtered = get(reader, town_a, f"{index}?stage=age-0")
+    assert "0歳児向けのお知らせ" in filtered and "小学生向けのお知らせ" not in filtered
+
+
+def test_the_header_search_box_keeps_each_visitors_own_query(client, town_a):
+    first = get(client, town_a, "/search/?q=保育園")
+    second = get(client, town_a, "/search/?q=児童手当")
+    assert 'value="保育園"' in first
+    assert 'value="児童手当"' in second and 'value="保育園"' not in second
+
+
+def test_an_events_state_changes_when_its_deadline_passes(reader, town_a):
+    event = factories.event(
+        town_a,
+        title="親子ヨガ",
+        application_deadline=timezone.now() + datetime.timedelta(days=1),
+    )
+    assert "受付中" in get(reader, town_a, event.url)
+    later = timezone.now() + datetime.timedelta(days=2)
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        html = get(reader, town_a, event.url)
+    assert "締切" in html and "受付中" not in html.split("<main")[1].split("</article>")[0]
+
+
+def test_a_preview_shows_the_draft_not_the_shared_copy(reader, town_a):
+    notice = factories.notice(town_a, title="公開中の題名")
+    assert "公開中の題名" in get(reader, town_a, notice.url)
+    notice.lead = "下書きのリード文"
+    preview = notice.make_preview_request()
+    if hasattr(preview, "render"):
+        preview.render()
+    assert "下書きのリード文" in preview.content.decode()
+
+
+def test_english_visitors_get_their_own_copy(client, town_a):
+    get(client, town_a, "/")
+    english = get(client, town_a, "/en/search/")
+    assert '<html lang="en">' in english
+    assert "Search" in english or "search" in english
+
+
+def test_a_fragment_with_a_csrf_token_is_refused(town_a):
+    request = RequestFactory().get("/", HTTP_HOST=town_a.site.hostname)
+    template = Template('{% load home_tags %}{% fragment "bad" %}{% csrf_token %}{% endfragment %}')
+    with pytest.raises(TemplateSyntaxError, match="CSRF"):
+        template.render(Context({"request": request, "csrf_token": "secret-token"}))
+
+
+def test_fragments_can_be_switched_off(reader, town_a, settings):
+    settings.FRAGMENT_CACHE_ENABLED = False
+    notice = factories.notice(town_a, title="切り替えのお知らせ")
+    get(reader, town_a, notice.url)
+    with CaptureQueriesContext(connection) as again:
+        get(reader, town_a, notice.url)
+    assert [q for q in again if "home_lifestage" in q["sql"]], "rendered in full every time"
+
+
+def test_a_site_record_change_is_seen_at_once_though_sites_are_remembered(client, town_a, town_b):
+    assert "三鷹市" in get(client, town_a, "/")
+    site = town_b.site
+    site.hostname = "new-tachikawa.example.jp"
+    site.save()
+    response = client.get("/", HTTP_HOST="new-tachikawa.example.jp")
+    assert "立川市" in response.content.decode()
+    site.root_page = town_a.home
+    site.save()
+    response = client.get("/", HTTP_HOST="new-tachikawa.example.jp")
+    assert "三鷹市" in response.content.decode()
+
+
+def test_a_routed_page_reads_four_queries_once_warm(client, town_a):
+    notice = factories.notice(town_a, title="四つの問い合わせ")
+    get(client, town_a, notice.url)
+    with CaptureQueriesContext(connection) as queries:
+        assert "四つの問い合わせ" in get(client, town_a, notice.url)
+    # The whole address in one query, the page's own fields, and Wagtail's view-restriction check
+    # (two); the site, its home page, the locale and the body come from what is remembered.
+    assert len(queries) == 4, [q["sql"][:60] + q["sql"][-90:] for q in queries]
