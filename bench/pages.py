@@ -4,7 +4,9 @@ Run with `make bench` (or `.venv/bin/python bench/pages.py`). It builds a fresh 
 in a temporary folder (or uses DATABASE_URL when set), loads the demo town, adds N notices (and N
 plain pages under 地域情報) to show that a page's queries do not grow with the amount of content,
 then renders each page REPEAT times through Django's test client (the whole-page cache off)
-and prints the figures.
+and prints the figures: once in full (the fragment cache off too: what the first visitor after a
+publish costs) and once with the shared fragments warm (what every later uncached visitor, a
+signed-in parent for one, costs).
 """
 
 import os
@@ -30,6 +32,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -90,6 +93,7 @@ def main():
         "/healthz",
     ]
 
+    settings.FRAGMENT_CACHE_ENABLED = False
     before = {path: measure(client, path)[0] for path in paths}
     regional = town.sections["regional"]
     notices = town.index("municipal", "NoticeIndexPage")
@@ -103,11 +107,22 @@ def main():
 
     print(f"Kosodate Net page benchmark — {connection.vendor}, {REPEAT} requests per page, in-process")
     print(
-        f"{'page':<22}{'queries':>9}{'after +' + str(EXTRA_PAGES) + ' pages':>18}{'p50 ms':>9}{'p95 ms':>9}{'KB':>7}"
+        "full = every fragment rendered (FRAGMENT_CACHE_ENABLED off); warm = the town's shared "
+        "fragments (bodies, lists, header, footer) already kept"
+    )
+    print(
+        f"{'page':<56}{'queries':>9}{'after +' + str(EXTRA_PAGES):>12}{'full p50':>10}{'full p95':>10}"
+        f"{'warm q':>8}{'warm p50':>10}{'warm p95':>10}{'KB':>7}"
     )
     for path in paths:
+        settings.FRAGMENT_CACHE_ENABLED = False
         queries, p50, p95, size = measure(client, path)
-        print(f"{path:<56}{before[path]:>9}{queries:>18}{p50:>9.1f}{p95:>9.1f}{size / 1024:>7.1f}")
+        settings.FRAGMENT_CACHE_ENABLED = True
+        warm_queries, warm_p50, warm_p95, _size = measure(client, path)
+        print(
+            f"{path:<56}{before[path]:>9}{queries:>12}{p50:>10.1f}{p95:>10.1f}"
+            f"{warm_queries:>8}{warm_p50:>10.1f}{warm_p95:>10.1f}{size / 1024:>7.1f}"
+        )
 
 
 if __name__ == "__main__":

@@ -3,9 +3,11 @@ import re
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.signals import post_delete, post_save
+from django.urls import Resolver404
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.models import Locale, Page, Site
 from wagtail.search import index
@@ -67,6 +69,21 @@ def validate_brand_colour(value):
         )
 
 
+def _routes_like_a_page(page, rest):
+    """True when ``page`` would hand ``rest`` (the address below it) to its child as any page
+    does: its class routes like ``Page``, or it is a routable page (an event list with its
+    calendar) none of whose own sub-addresses is ``rest``."""
+    model = page.specific_class or Page
+    if model.route is Page.route:
+        return True
+    if issubclass(model, RoutablePageMixin) and model.route is RoutablePageMixin.route:
+        try:
+            model.get_resolver().resolve("/" + "/".join(rest) + "/")
+        except Resolver404:
+            return True
+    return False
+
+
 class HomePage(Page):
     """The front page of one municipality's site; the root of its page tree."""
 
@@ -93,8 +110,9 @@ class HomePage(Page):
         """Find the page for an address in one query instead of two per level.
 
         A page's address under its site is its ``url_path``, so the whole chain is fetched at
-        once. Where a page on the way routes addresses itself (the event calendar, feeds), or a
-        part is missing, Wagtail's own routing decides, exactly as before.
+        once. The deepest page found hands the rest of the address to its own ``route``, as
+        Wagtail's routing would: so a routable page on the way (an event list and its calendar)
+        answers its own sub-addresses, and a missing part is a 404 from the page above it.
         """
         if not path_components:
             return super().route(request, path_components)
@@ -102,17 +120,25 @@ class HomePage(Page):
             f"{self.url_path}{'/'.join(path_components[: depth + 1])}/"
             for depth in range(len(path_components))
         ]
-        chain = sorted(
-            Page.objects.filter(url_path__in=prefixes, path__startswith=self.path),
-            key=lambda page: page.depth,
-        )
-        if len(chain) != len(prefixes) or any(
-            (page.specific_class or Page).route is not Page.route for page in chain[:-1]
-        ):
+        by_path = {
+            page.url_path: page
+            for page in Page.objects.filter(url_path__in=prefixes, path__startswith=self.path)
+        }
+        parent = self
+        for depth, prefix in enumerate(prefixes):
+            page = by_path.get(prefix)
+            if page is None or page.depth != parent.depth + 1:
+                break
+            page._cached_parent_obj = parent
+            parent = page
+            rest = path_components[depth + 1 :]
+            if rest and not _routes_like_a_page(page, rest):
+                break
+        else:
+            rest = []
+        if parent is self:
             return super().route(request, path_components)
-        found = chain[-1]
-        found._cached_parent_obj = chain[-2] if len(chain) > 1 else self
-        return found.specific.route(request, [])
+        return parent.specific.route(request, rest)
 
     def get_context(self, request, *args, **kwargs):
         from portal_pages.queries import latest_notices, upcoming_events

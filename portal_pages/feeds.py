@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 from icalendar import Calendar, Event
@@ -103,14 +104,18 @@ def month_calendar(index, data, year, month):
     )
     if stage:
         events = events.filter(life_stages=stage)
-    events = list(events)
+    # Read only when the template draws the grid: a month already in the fragment cache costs no
+    # query for its events.
+    query = events
+    events = SimpleLazyObject(lambda: list(query))
 
     previous = _previous_month(first)
     return {
         "month": first,
-        "weeks": month_grid(first, events, timezone.localdate()),
+        "today": timezone.localdate(),
+        "weeks": SimpleLazyObject(lambda: month_grid(first, events, timezone.localdate())),
         "weekdays": [(WEEKDAYS_ABBR[day], WEEKDAYS[day]) for day in WEEK.iterweekdays()],
-        "event_count": len(events),
+        "event_count": SimpleLazyObject(lambda: len(events)),
         "stage": stage,
         "previous_month": previous if previous.year >= FIRST_YEAR else None,
         "next_month": following if following.year <= LAST_YEAR else None,

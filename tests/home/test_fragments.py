@@ -165,3 +165,40 @@ def test_a_routed_page_reads_four_queries_once_warm(client, town_a):
     # The whole address in one query, the page's own fields, and Wagtail's view-restriction check
     # (two); the site, its home page, the locale and the body come from what is remembered.
     assert len(queries) == 4, [q["sql"][:60] + q["sql"][-90:] for q in queries]
+
+
+def test_an_approved_comment_shows_at_once_to_a_signed_in_reader(reader, town_a):
+    from portal_pages.models import ArticleComment
+
+    article = factories.article(town_a, title="公園の記事")
+    assert "まだコメントはありません" in get(reader, town_a, article.url)
+    comment = ArticleComment.objects.create(
+        content_object=article,
+        site_id=1,
+        comment="とても参考になりました",
+        user_name="みどり",
+        user_email="midori@example.jp",
+        is_public=False,
+    )
+    assert "とても参考になりました" not in get(reader, town_a, article.url)
+    comment.is_public = True  # as the moderation queue approves it
+    comment.save(update_fields=["is_public"])
+    html = get(reader, town_a, article.url)
+    assert "とても参考になりました" in html
+    assert "csrfmiddlewaretoken" in html, "the comment form is the reader's own, outside the shared part"
+
+
+def test_a_new_event_shows_in_the_calendar_at_once(reader, town_a):
+    index = town_a.index("regional", "EventIndexPage")
+    calendar = index.url + "calendar/"
+    assert "月曜の親子体操" not in get(reader, town_a, calendar)
+    factories.event(town_a, title="月曜の親子体操", days_ahead=0)
+    assert "月曜の親子体操" in get(reader, town_a, calendar)
+
+
+def test_a_page_under_a_routable_list_is_routed_in_one_query_too(client, town_a):
+    event = factories.event(town_a, title="ルーティングの確認")
+    get(client, town_a, event.url)
+    with CaptureQueriesContext(connection) as queries:
+        assert "ルーティングの確認" in get(client, town_a, event.url)
+    assert len(queries) == 4, [q["sql"][:60] + q["sql"][-90:] for q in queries]
