@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models.signals import post_delete, post_save
 from django.urls import Resolver404
 from django.utils import translation
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin
@@ -146,11 +147,13 @@ class HomePage(Page):
         from .life_stages import LIFE_STAGES
 
         context = super().get_context(request, *args, **kwargs)
-        site = self.get_site()
-        context["sections"] = self.get_children().live().public().specific()
+        site = Site.find_for_request(request) or self.get_site()
+        # Read only when the template draws them (``public()`` asks the database at once): a home
+        # page whose HTML is already a kept fragment costs no query for its lists.
+        context["sections"] = SimpleLazyObject(lambda: list(self.get_children().live().public().specific()))
         context["life_stages"] = LIFE_STAGES
-        context["notices"] = latest_notices(site, 5)
-        context["events"] = upcoming_events(site, 4)
+        context["notices"] = SimpleLazyObject(lambda: list(latest_notices(site, 5)))
+        context["events"] = SimpleLazyObject(lambda: list(upcoming_events(site, 4)))
         return context
 
 
@@ -180,7 +183,9 @@ class SectionPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["children"] = self.get_children().live().public().in_menu().specific().order_by("path")
+        context["children"] = SimpleLazyObject(
+            lambda: list(self.get_children().live().public().in_menu().specific().order_by("path"))
+        )
         if self.section == "community":
             from community.services import boards_for
 
