@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
-from wagtail.models import Locale, Page, Site
+from wagtail.models import Locale, Page, PageViewRestriction, Site
 from wagtail.search import index
 
 from .fields import SafeRichTextField
@@ -85,7 +85,24 @@ def _routes_like_a_page(page, rest):
     return False
 
 
-class HomePage(Page):
+def _walked(page, root):
+    """``page`` and the pages above it up to ``root``, as the routing linked them."""
+    while page is not None and page is not root:
+        yield page
+        page = getattr(page, "_cached_parent_obj", None)
+
+
+class KnownRestrictionsMixin:
+    """Lets the routing say a page has no view restriction above it (see
+    ``HomePage._known_unrestricted``), so Wagtail's check before serving asks no query."""
+
+    def get_view_restrictions(self):
+        if getattr(self, "_kosodate_unrestricted", False):
+            return PageViewRestriction.objects.none()
+        return super().get_view_restrictions()
+
+
+class HomePage(KnownRestrictionsMixin, Page):
     """The front page of one municipality's site; the root of its page tree."""
 
     lead = models.CharField(_("リード文"), max_length=200, blank=True)
@@ -116,6 +133,7 @@ class HomePage(Page):
         answers its own sub-addresses, and a missing part is a 404 from the page above it.
         """
         if not path_components:
+            self._kosodate_unrestricted = self._known_unrestricted(request, self)
             return super().route(request, path_components)
         prefixes = [
             f"{self.url_path}{'/'.join(path_components[: depth + 1])}/"
@@ -139,7 +157,25 @@ class HomePage(Page):
             rest = []
         if parent is self:
             return super().route(request, path_components)
+        parent._kosodate_unrestricted = self._known_unrestricted(request, parent)
         return parent.specific.route(request, rest)
+
+    def _known_unrestricted(self, request, page):
+        """True when neither ``page`` nor any page above it has a view restriction, judged from
+        the town's restricted paths as of its generation (adding, changing or removing a
+        restriction, or moving a page, starts a new one) instead of two queries per request.
+        An alias on the way leaves the judgement to Wagtail, which follows it to its source."""
+        from .page_cache import per_generation
+
+        site = Site.find_for_request(request)
+        if site is None or self.alias_of_id or any(ancestor.alias_of_id for ancestor in _walked(page, self)):
+            return False
+        restricted = per_generation(
+            site.pk,
+            "restricted-paths",
+            lambda: tuple(PageViewRestriction.objects.values_list("page__path", flat=True)),
+        )
+        return not any(page.path.startswith(path) for path in restricted)
 
     def get_context(self, request, *args, **kwargs):
         from portal_pages.queries import latest_notices, upcoming_events
@@ -157,7 +193,7 @@ class HomePage(Page):
         return context
 
 
-class SectionPage(Page):
+class SectionPage(KnownRestrictionsMixin, Page):
     """One of the five sections of a municipality's site (行政情報, 地域情報, …).
 
     ``section`` says which one, so code finds a town's 地域情報 without relying on a title or a
@@ -325,7 +361,7 @@ def municipality_sites_for(user):
     return Site.objects.filter(roles__group__user=user).distinct()
 
 
-class StandardPage(Page):
+class StandardPage(KnownRestrictionsMixin, Page):
     """A plain page of text (how a service works, an about page) in any section.
 
     The portal issue adds page types with structure (notices, services, events …); this is the

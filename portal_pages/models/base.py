@@ -10,6 +10,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from home.blocks import BaseStreamBlock
+from home.models import KnownRestrictionsMixin
 
 from ..forms import ContentPageForm
 
@@ -18,7 +19,7 @@ def stages_panel():
     return FieldPanel("life_stages", widget=forms.CheckboxSelectMultiple)
 
 
-class ContentPage(Page):
+class ContentPage(KnownRestrictionsMixin, Page):
     """What every portal content page has: a lead, target life stages and a block body."""
 
     lead = models.CharField(
@@ -72,7 +73,7 @@ class ContentPage(Page):
         return self.content_owner or self.owner
 
 
-class IndexPage(Page):
+class IndexPage(KnownRestrictionsMixin, Page):
     """A listing of one content type under a section, filtered by links that need no script."""
 
     lead = models.CharField(_("リード文"), max_length=300, blank=True)

@@ -157,14 +157,14 @@ def test_a_site_record_change_is_seen_at_once_though_sites_are_remembered(client
     assert "三鷹市" in response.content.decode()
 
 
-def test_a_routed_page_reads_four_queries_once_warm(client, town_a):
-    notice = factories.notice(town_a, title="四つの問い合わせ")
+def test_a_routed_page_reads_two_queries_once_warm(client, town_a):
+    notice = factories.notice(town_a, title="二つの問い合わせ")
     get(client, town_a, notice.url)
     with CaptureQueriesContext(connection) as queries:
-        assert "四つの問い合わせ" in get(client, town_a, notice.url)
-    # The whole address in one query, the page's own fields, and Wagtail's view-restriction check
-    # (two); the site, its home page, the locale and the body come from what is remembered.
-    assert len(queries) == 4, [q["sql"][:60] + q["sql"][-90:] for q in queries]
+        assert "二つの問い合わせ" in get(client, town_a, notice.url)
+    # The whole address in one query and the page's own fields; the site, its home page, the
+    # locale, the town's restricted paths and the body come from what is remembered.
+    assert len(queries) == 2, [q["sql"][:60] + q["sql"][-90:] for q in queries]
 
 
 def test_an_approved_comment_shows_at_once_to_a_signed_in_reader(reader, town_a):
@@ -201,4 +201,46 @@ def test_a_page_under_a_routable_list_is_routed_in_one_query_too(client, town_a)
     get(client, town_a, event.url)
     with CaptureQueriesContext(connection) as queries:
         assert "ルーティングの確認" in get(client, town_a, event.url)
-    assert len(queries) == 4, [q["sql"][:60] + q["sql"][-90:] for q in queries]
+    assert len(queries) == 2, [q["sql"][:60] + q["sql"][-90:] for q in queries]
+
+
+# View restrictions known per generation ------------------------------------------------------
+
+
+def test_a_restriction_added_to_a_section_protects_its_pages_at_once(client, town_a):
+    from wagtail.models import PageViewRestriction
+
+    notice = factories.notice(town_a, title="まもなく非公開")
+    for _ in range(2):
+        assert "まもなく非公開" in get(client, town_a, notice.url)
+    restriction = PageViewRestriction.objects.create(
+        page=town_a.sections["municipal"], restriction_type=PageViewRestriction.LOGIN
+    )
+    response = client.get(notice.url, HTTP_HOST=town_a.site.hostname)
+    assert response.status_code == 302 and "まもなく非公開" not in response.content.decode()
+    restriction.delete()
+    assert "まもなく非公開" in get(client, town_a, notice.url)
+
+
+def test_a_password_on_the_home_page_is_asked_for_at_once(client, town_a):
+    from wagtail.models import PageViewRestriction
+
+    get(client, town_a, "/")
+    PageViewRestriction.objects.create(
+        page=town_a.home, restriction_type=PageViewRestriction.PASSWORD, password="himitsu"
+    )
+    html = client.get("/", HTTP_HOST=town_a.site.hostname).content.decode()
+    assert 'name="password"' in html and "新着のお知らせ" not in html
+
+
+def test_a_page_moved_under_a_private_page_is_protected_at_once(client, town_a):
+    from wagtail.models import PageViewRestriction
+
+    private = factories.notice(town_a, title="会員だけのお知らせ")
+    PageViewRestriction.objects.create(page=private, restriction_type=PageViewRestriction.LOGIN)
+    notice = factories.notice(town_a, title="移されるお知らせ")
+    assert "移されるお知らせ" in get(client, town_a, notice.url)
+    notice.move(private, pos="last-child")
+    notice.refresh_from_db()
+    response = client.get(notice.url, HTTP_HOST=town_a.site.hostname)
+    assert response.status_code == 302
