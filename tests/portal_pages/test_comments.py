@@ -139,3 +139,21 @@ def test_replies_are_threaded(client, town_a, make_member):
         < html.index("comment-list--replies")
         < html.index("東児童館です。")
     )
+
+
+def test_the_form_as_rendered_posts_a_comment(client, town_a, make_member):
+    """The hidden fields are written out by hand in the template: what the page gives is what
+    the comment view accepts."""
+    member = make_member(town_a, "member")
+    client.force_login(member)
+    article = factories.article(town_a)
+    html = client.get(article.url, HTTP_HOST=town_a.site.hostname).content.decode()
+    form = html[html.index('class="comment-form"') :]
+    form = form[: form.index("</form>")]
+    data = dict(re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)"', form))
+    assert {"content_type", "object_pk", "timestamp", "security_hash", "reply_to", "next"} <= set(data)
+    assert data["object_pk"] == str(article.pk) and data["reply_to"] == "0"
+    data.update({"comment": "フォームから送りました。", "name": "さくらママ"})
+    response = client.post(reverse("comments-post-comment"), data, HTTP_HOST=town_a.site.hostname)
+    assert response.status_code in (200, 302)
+    assert ArticleComment.objects.filter(comment="フォームから送りました。", object_pk=str(article.pk)).exists()
