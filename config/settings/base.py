@@ -170,6 +170,9 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "kosodate",
+            # Whole pages, shared fragments and each town's generation share it: Django's default
+            # of 300 entries would make a town of a few hundred pages evict its own generation.
+            "OPTIONS": {"MAX_ENTRIES": 3000},
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
