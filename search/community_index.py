@@ -9,6 +9,9 @@ queryset ``update()``, without a save signal) refreshes the thread's row after t
 commits, so the row is built from what was committed. The matches the search service caches
 carry the town's board version (:func:`version`), bumped by every refresh.
 
+With ``SEARCH_URL`` set, every refresh also sends the thread to Elasticsearch after the commit,
+or removes it there once it is no longer searchable (:func:`search.indexing.sync_threads`).
+
 ``search_board_threads`` (management command) rebuilds every row.
 """
 
@@ -41,17 +44,23 @@ def _bump(site_id):
 
 
 def searchable_documents(site):
-    """The town's thread rows that may be found: public board, published opening post, and not
+    """The town's thread rows that may be found (see :func:`searchable_threads`)."""
+    from .models import BoardThread
+
+    if site is None:
+        return BoardThread.objects.none()
+    return searchable_threads().filter(site=site)
+
+
+def searchable_threads():
+    """Every town's thread rows that may be found: public board, published opening post, and not
     holding the text of a post that is no longer published (in case a refresh was missed)."""
     from community.models import Post
 
     from .models import BoardThread
 
-    if site is None:
-        return BoardThread.objects.none()
     not_published = [status for status in Post.Status if status != Post.Status.PUBLISHED]
     return BoardThread.objects.filter(
-        site=site,
         board__private=False,
         thread__posts__is_opening=True,
         thread__posts__status=Post.Status.PUBLISHED,
@@ -59,7 +68,16 @@ def searchable_documents(site):
 
 
 def refresh(thread_id):
-    """Write (or remove) the searchable row and index entry of one thread, from the database."""
+    """Write (or remove) the searchable row and index entries of one thread, from the database."""
+    from . import indexing
+
+    document = _write(thread_id)
+    indexing.schedule_threads([thread_id])
+    return document
+
+
+def _write(thread_id):
+    """The row and database index entry of one thread: written while it is public, else removed."""
     from community.models import Post, Thread
 
     from .models import BoardThread
@@ -101,14 +119,18 @@ def rebuild():
     """Refresh every thread (and drop the rows of threads that are gone); returns how many are public."""
     from community.models import Thread
 
+    from . import indexing
     from .models import BoardThread
 
     count = 0
-    for thread_id in Thread.objects.values_list("pk", flat=True).iterator():
-        count += refresh(thread_id) is not None
+    thread_ids = list(Thread.objects.values_list("pk", flat=True))
+    for thread_id in thread_ids:
+        count += _write(thread_id) is not None
     for document in BoardThread.objects.exclude(thread_id__in=Thread.objects.values("pk")):
+        thread_ids.append(document.pk)
         remove_object(document)
         document.delete()
+    indexing.schedule_threads(thread_ids)
     return count
 
 

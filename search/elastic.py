@@ -11,6 +11,11 @@ Scores differ between the engines (Lucene's BM25 against FTS5's or ``ts_rank``),
 weighs five times the body in all of them, and ties are broken the same way (newest page id
 first).
 
+The index also holds the towns' public board threads (``kind`` ``thread``, kept by
+:mod:`search.indexing` from :mod:`search.community_index`), analysed the same way, with section
+``community`` and content type ``boardthread``. A search leaves them out unless it asks for
+them (``threads=True``); a thread's document id is ``thread-<id>``, so it never takes a page's.
+
 Every search is limited to one site inside the query itself, so another town's pages can never
 match, count or appear in a facet. The facet filters (section, content type, life stage) are
 applied as a ``post_filter``, and each facet is counted under the *other* filters only, so a
@@ -36,13 +41,16 @@ FACET_AGGREGATIONS = {"section": "section", "content_type": "content_type", "lif
 FACET_SIZE = 50
 # Elasticsearch refuses from + size beyond index.max_result_window (10,000 by default).
 MAX_RESULT_WINDOW = 10_000
+# The kinds of document in the index; a thread's hit is ranked as (THREAD, thread id).
+PAGE, THREAD = "page", "thread"
+THREAD_ID_PREFIX = "thread-"
 
 
 @dataclass
 class EngineResult:
-    """One page of ranked page ids, the number of matches, and the facet counts."""
+    """One page of ranked page ids (and threads), the number of matches, and the facet counts."""
 
-    ranked: list = field(default_factory=list)  # [(page_id, score), ...] best first
+    ranked: list = field(default_factory=list)  # [(page_id or (THREAD, thread_id), score), ...] best first
     total: int = 0
     facets: dict = field(default_factory=lambda: {name: {} for name in FACET_FIELDS})
 
@@ -77,7 +85,9 @@ def index_settings(shards=1, replicas=None):
     mappings = {
         "dynamic": "strict",
         "properties": {
+            "kind": {"type": "keyword"},
             "page_id": {"type": "integer"},
+            "thread_id": {"type": "integer"},
             "site_id": {"type": "integer"},
             "locale": {"type": "keyword"},
             "section": {"type": "keyword"},
@@ -103,10 +113,22 @@ def _date(value):
 
 def document(entry):
     """The Elasticsearch document of a page, from a plain dict of its fields."""
+    return _document(entry, PAGE, page_id=int(entry["page_id"]))
+
+
+def thread_document(entry):
+    """The Elasticsearch document of a public board thread, from a plain dict of its fields."""
+    return _document(entry, THREAD, thread_id=int(entry["thread_id"]))
+
+
+def _document(entry, kind, page_id=None, thread_id=None):
+    # Every document has every mapped field; the id of the other kind is null (not indexed).
     title = entry.get("title") or ""
     body = entry.get("body") or ""
     return {
-        "page_id": int(entry["page_id"]),
+        "kind": kind,
+        "page_id": page_id,
+        "thread_id": thread_id,
         "site_id": int(entry["site_id"]),
         "locale": entry.get("locale") or "",
         "section": entry.get("section") or "",
@@ -131,6 +153,27 @@ def index_actions(index_name, entries):
 def delete_actions(index_name, page_ids):
     for page_id in page_ids:
         yield {"_op_type": "delete", "_index": index_name, "_id": str(int(page_id))}
+
+
+def thread_doc_id(thread_id):
+    return f"{THREAD_ID_PREFIX}{int(thread_id)}"
+
+
+def thread_index_actions(index_name, entries):
+    """Bulk actions that (re)index board threads, one document per thread id."""
+    for entry in entries:
+        source = thread_document(entry)
+        yield {
+            "_op_type": "index",
+            "_index": index_name,
+            "_id": thread_doc_id(source["thread_id"]),
+            "_source": source,
+        }
+
+
+def thread_delete_actions(index_name, thread_ids):
+    for thread_id in thread_ids:
+        yield {"_op_type": "delete", "_index": index_name, "_id": thread_doc_id(thread_id)}
 
 
 # Queries ----------------------------------------------------------------------------------
@@ -183,12 +226,13 @@ def _all_of(clauses):
     return Q("bool", filter=clauses) if clauses else Q("match_all")
 
 
-def search_body(tree, site_id, filters=None, start=0, size=10, locale=None):
+def search_body(tree, site_id, filters=None, start=0, size=10, locale=None, threads=False):
     """The request body of one search: a page of hits, the total and the facet counts.
 
     ``site_id`` (and ``locale`` when given) restrict the query itself, so they bound the hits and
-    every facet. The facet filters restrict the hits through ``post_filter``; each facet's counts
-    are taken under the other facet filters only.
+    every facet; so does leaving board threads out, unless ``threads`` asks for them. The facet
+    filters restrict the hits through ``post_filter``; each facet's counts are taken under the
+    other facet filters only.
     """
     if site_id is None or isinstance(site_id, bool):
         raise ValueError("A search is always limited to one site.")
@@ -197,7 +241,10 @@ def search_body(tree, site_id, filters=None, start=0, size=10, locale=None):
     scope = [Q("term", site_id=int(site_id))]
     if locale:
         scope.append(Q("term", locale=locale))
-    search = Search().query(Q("bool", must=[Q(query_for(tree))], filter=scope))
+    # Threads are left out with must_not, not kept with kind = page: a page indexed before the
+    # index held threads has no kind.
+    unwanted = [] if threads else [Q("term", kind=THREAD)]
+    search = Search().query(Q("bool", must=[Q(query_for(tree))], filter=scope, must_not=unwanted))
 
     chosen = _facet_filters(filters)
     if chosen:
@@ -210,8 +257,17 @@ def search_body(tree, site_id, filters=None, start=0, size=10, locale=None):
 
     start = min(start, MAX_RESULT_WINDOW)
     size = min(size, MAX_RESULT_WINDOW - start)
-    search = search.sort("_score", {"page_id": {"order": "desc"}})
-    search = search.source(["page_id"]).extra(track_total_hits=True)
+    if threads:
+        # Ties: pages first (newest first), then threads (newest first), as the database engine merges them.
+        search = search.sort(
+            "_score",
+            {"page_id": {"order": "desc"}},
+            {"thread_id": {"order": "desc", "unmapped_type": "integer"}},
+        )
+        search = search.source(["page_id", "thread_id"])
+    else:
+        search = search.sort("_score", {"page_id": {"order": "desc"}}).source(["page_id"])
+    search = search.extra(track_total_hits=True)
     return search[start : start + size].to_dict()
 
 
@@ -225,17 +281,27 @@ def _buckets(aggregation, name):
     return {bucket["key"]: bucket["doc_count"] for bucket in aggregation.get("buckets", ())}
 
 
+def _hit_key(hit):
+    """A page hit's page id, or a thread hit's (THREAD, thread id)."""
+    source = hit.get("_source") or {}
+    doc_id = str(hit.get("_id", ""))
+    if source.get("thread_id") is not None:
+        return (THREAD, int(source["thread_id"]))
+    if doc_id.startswith(THREAD_ID_PREFIX):
+        return (THREAD, int(doc_id.removeprefix(THREAD_ID_PREFIX)))
+    page_id = source.get("page_id")
+    return int(page_id if page_id is not None else doc_id)
+
+
 def parse_response(response):
     """The :class:`EngineResult` of a search response (the JSON body, as a dict)."""
     hits = response.get("hits", {})
     ranked = []
     for hit in hits.get("hits", ()):
-        source = hit.get("_source") or {}
-        page_id = int(source.get("page_id", hit.get("_id")))
         score = hit.get("_score")
         if score is None and hit.get("sort"):
             score = hit["sort"][0]
-        ranked.append((page_id, float(score or 0.0)))
+        ranked.append((_hit_key(hit), float(score or 0.0)))
     total = hits.get("total", 0)
     if isinstance(total, dict):
         total = total.get("value", 0)
@@ -263,6 +329,7 @@ class ElasticEngine:
         self.timeout = timeout
         self.replicas = replicas
         self.client = Elasticsearch(url, request_timeout=timeout)
+        self._mapped = False
 
     def available(self):
         """Whether the cluster answers (quickly, without retries); never raises."""
@@ -272,16 +339,24 @@ class ElasticEngine:
             return False
 
     def ensure_index(self):
-        """Create the index if it is missing. True when it was created."""
-        if self.client.indices.exists(index=self.index_name):
-            return False
+        """Create the index if it is missing. True when it was created.
+
+        An index made by an earlier version gets the fields it lacks (``kind``, ``thread_id``), once
+        per engine: adding fields leaves the documents already there as they are.
+        """
         body = index_settings(replicas=self.replicas)
+        if self.client.indices.exists(index=self.index_name):
+            if not self._mapped:
+                self.client.indices.put_mapping(index=self.index_name, **body["mappings"])
+                self._mapped = True
+            return False
         try:
             self.client.indices.create(index=self.index_name, **body)
         except BadRequestError as error:
             if error.message == "resource_already_exists_exception":  # created meanwhile by another node
                 return False
             raise
+        self._mapped = True
         return True
 
     def index_documents(self, entries, refresh=False):
@@ -296,11 +371,31 @@ class ElasticEngine:
         )
         return deleted
 
-    def search(self, tree, site_id, filters=None, start=0, stop=None, locale=None):
-        """Pages ``start`` to ``stop`` of the matches for ``tree`` on one site, with facet counts."""
+    def index_threads(self, entries, refresh=False):
+        """(Re)index board threads from plain dicts (see :func:`thread_document`). Returns how many."""
+        indexed, _errors = helpers.bulk(
+            self.client, thread_index_actions(self.index_name, entries), refresh=refresh
+        )
+        return indexed
+
+    def delete_threads(self, thread_ids, refresh=False):
+        """Remove board threads from the index; a thread that is not there is not an error."""
+        deleted, _errors = helpers.bulk(
+            self.client,
+            thread_delete_actions(self.index_name, thread_ids),
+            refresh=refresh,
+            ignore_status=(404,),
+        )
+        return deleted
+
+    def search(self, tree, site_id, filters=None, start=0, stop=None, locale=None, threads=False):
+        """Hits ``start`` to ``stop`` of the matches for ``tree`` on one site, with facet counts:
+        pages only, or pages and board threads with ``threads``."""
         if tree is None:
             return EngineResult()
         stop = MAX_RESULT_WINDOW if stop is None else stop
-        body = search_body(tree, site_id, filters, start, max(0, stop - start), locale=locale)
+        body = search_body(
+            tree, site_id, filters, start, max(0, stop - start), locale=locale, threads=threads
+        )
         response = self.client.search(index=self.index_name, body=body)
         return parse_response(response.body)

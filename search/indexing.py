@@ -6,6 +6,10 @@ may read, so publishing, unpublishing, deleting, moving a page or changing a vie
 re-sends (or removes) the page and the pages under it, through a django-tasks task (run at once
 by the immediate backend, or within seconds by the database worker). ``search_es_rebuild``
 sends everything again.
+
+Public board threads go the same way: :mod:`search.community_index` asks for each thread it
+refreshes to be sent again after the commit, and only a thread it considers searchable (public
+board, published opening post) is indexed; any other is removed from the index.
 """
 
 import logging
@@ -16,6 +20,7 @@ from django.db import transaction
 from django_tasks import task
 from wagtail.models import Page, PageViewRestriction, Site
 
+from . import community_index
 from .backends import document
 
 logger = logging.getLogger(__name__)
@@ -74,6 +79,25 @@ def entry_for(page, sites=None):
     }
 
 
+def thread_entry(row):
+    """The plain fields Elasticsearch stores for a board thread's searchable row (a BoardThread)."""
+    from .service import THREAD_SECTION, THREAD_TYPE, thread_url
+
+    _title, body, _autocomplete = document(row)
+    return {
+        "thread_id": row.pk,
+        "site_id": row.site_id,
+        "locale": row.site.root_page.locale.language_code,
+        "section": THREAD_SECTION,
+        "content_type": THREAD_TYPE,
+        "life_stages": [],
+        "title": row.title,
+        "body": body,
+        "url_path": thread_url(row.board.slug, row.pk),
+        "first_published_at": row.thread.created_at,
+    }
+
+
 def sync(page_ids):
     """Send the given pages and everything under them to Elasticsearch, or remove them."""
     if not settings.SEARCH_URL or not page_ids:
@@ -110,6 +134,43 @@ def sync_task(page_ids):
 def schedule(page_ids):
     if settings.SEARCH_URL:
         transaction.on_commit(lambda: sync_task.enqueue(list(page_ids)))
+
+
+def sync_threads(thread_ids):
+    """Send the given board threads to Elasticsearch while they are searchable, or remove them."""
+    if not settings.SEARCH_URL or not thread_ids:
+        return
+    es = engine()
+    es.ensure_index()
+    ids = sorted(set(thread_ids))
+    for start in range(0, len(ids), BATCH):
+        batch = ids[start : start + BATCH]
+        rows = {
+            row.pk: row
+            for row in community_index.searchable_threads()
+            .filter(pk__in=batch)
+            .select_related("board", "thread", "site__root_page__locale")
+        }
+        gone = [pk for pk in batch if pk not in rows]
+        if gone:
+            es.delete_threads(gone)
+        if rows:
+            es.index_threads([thread_entry(row) for row in rows.values()])
+
+
+@task()
+def sync_threads_task(thread_ids):
+    try:
+        sync_threads(thread_ids)
+    except Exception:
+        # The post is saved whatever happens here; search_es_rebuild catches up.
+        logger.exception("Elasticsearch could not be updated for %d board thread(s)", len(thread_ids))
+
+
+def schedule_threads(thread_ids):
+    if settings.SEARCH_URL and thread_ids:
+        ids = list(thread_ids)
+        transaction.on_commit(lambda: sync_threads_task.enqueue(ids))
 
 
 def _page_changed(instance, **kwargs):

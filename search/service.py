@@ -11,10 +11,12 @@ translations), are ever searched: the scoping is a queryset the engine runs insi
 a private page or another town's page cannot be ranked, counted in a facet or suggested.
 
 With ``threads=True`` (the search page and its autocomplete), the town's public board threads
-are searched too, on the database index (not on Elasticsearch yet; the relevance bench and other
-callers keep to pages by default): each is a :class:`search.models.BoardThread` row holding its title and the bodies of its
+are searched too, by either engine (the relevance bench and other callers keep to pages by
+default): each is a :class:`search.models.BoardThread` row holding its title and the bodies of its
 published posts only (kept by :mod:`search.community_index`), analysed like a page, ranked by
-the same score in the same index and merged with the pages by score. A thread shows under
+the same score in the same index and merged with the pages by score; with ``SEARCH_URL`` the
+same rows are sent to Elasticsearch as ``thread`` documents (:mod:`search.indexing`), and a hit
+is shown only while its row is still in the town's scope. A thread shows under
 「掲示板・ブログ」 (section ``community``) with the content type 「掲示板」 (``boardthread``).
 Private boards, threads whose opening post is not published and other towns' threads have no
 row in the scope, so they are never ranked, counted or suggested. API v2's ``?search=`` and
@@ -325,7 +327,16 @@ def _facet_counts(matches, filters):
 
 
 class ElasticsearchEngine:
-    """Elasticsearch (``SEARCH_URL``), indexed with the same analysis by :mod:`search.indexing`."""
+    """Elasticsearch (``SEARCH_URL``), indexed with the same analysis by :mod:`search.indexing`.
+
+    With ``threads``, the town's public board threads in the index are ranked with the pages by
+    the same score, as on the database index. The index holds only public pages and searchable
+    threads, but the database has the last word: a hit is shown only if its page is still among
+    :func:`public_pages` or its thread among the town's searchable rows.
+    """
+
+    def __init__(self, threads=False):
+        self.threads = threads
 
     def run(self, site, tree, filters, start, stop, sections):
         try:
@@ -333,9 +344,10 @@ class ElasticsearchEngine:
         except Exception:
             # Elasticsearch is down or refused the query: the database index still answers.
             logger.exception("Elasticsearch search failed; answering from the database index")
-            return DatabaseEngine().run(site, tree, filters, start, stop, sections)
+            return DatabaseEngine(threads=self.threads).run(site, tree, filters, start, stop, sections)
 
     def _run(self, site, tree, filters, start, stop, sections):
+        from .elastic import THREAD
         from .indexing import engine
 
         es_filters = {}
@@ -345,22 +357,30 @@ class ElasticsearchEngine:
             es_filters["content_type"] = filters["type"]
         if filters.get("stage"):
             es_filters["life_stage"] = filters["stage"]
-        result = engine().search(tree, site.pk, es_filters, start, stop)
-        # The index holds only public pages; the database still has the last word on what is live.
-        allowed = set(
-            public_pages(site).filter(pk__in=[pk for pk, _ in result.ranked]).values_list("pk", flat=True)
-        )
+        result = engine().search(tree, site.pk, es_filters, start, stop, threads=self.threads)
+        page_ids = [key for key, _score in result.ranked if not isinstance(key, tuple)]
+        thread_ids = [key[1] for key, _score in result.ranked if isinstance(key, tuple)]
+        allowed = set(public_pages(site).filter(pk__in=page_ids).values_list("pk", flat=True))
+        if self.threads and thread_ids:
+            searchable = community_index.searchable_documents(site).filter(pk__in=thread_ids)
+            allowed |= {(THREAD, pk) for pk in searchable.values_list("pk", flat=True)}
+        # A thread is (THREAD, pk) in the index's answer and (THREAD_TYPE, pk) in the service's.
+        ranked = [
+            ((THREAD_TYPE, key[1]) if isinstance(key, tuple) else key, score)
+            for key, score in result.ranked
+            if key in allowed
+        ]
         facets = {
             "section": result.facets.get("section", {}),
             "type": result.facets.get("content_type", {}),
             "stage": result.facets.get("life_stage", {}),
         }
-        return Matches([(pk, score) for pk, score in result.ranked if pk in allowed], result.total, facets)
+        return Matches(ranked, result.total, facets)
 
 
 def current_engine(threads=False):
-    """Elasticsearch (pages only, for now) with ``SEARCH_URL``, else the database index."""
-    return ElasticsearchEngine() if settings.SEARCH_URL else DatabaseEngine(threads=threads)
+    """Elasticsearch with ``SEARCH_URL``, else the database index; board threads too with ``threads``."""
+    return ElasticsearchEngine(threads=threads) if settings.SEARCH_URL else DatabaseEngine(threads=threads)
 
 
 # Presenting -------------------------------------------------------------------------------

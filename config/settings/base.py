@@ -346,9 +346,9 @@ WAGTAILADMIN_NOTIFICATION_INCLUDE_SUPERUSERS = False
 WAGTAILADMIN_NOTIFICATION_USE_HTML = False
 
 # Search: Japanese analysis (search.analysis) over modelsearch's database index on SQLite or
-# PostgreSQL. With SEARCH_URL set, the public search, its facets and the API's ?search= run on
-# Elasticsearch instead (search.elastic), indexed with the same analysis; the admin's own page
-# search stays on the database index.
+# PostgreSQL. With SEARCH_URL set, the public search page, its facets and its board threads run
+# on Elasticsearch instead (search.elastic), indexed with the same analysis; the autocomplete,
+# API v2's ?search= and the admin's own page search stay on the database index.
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "search.backends"}}
 SEARCH_URL = env("SEARCH_URL")
 SEARCH_INDEX_PREFIX = env("SEARCH_INDEX_PREFIX")

@@ -156,4 +156,6 @@ def test_the_form_as_rendered_posts_a_comment(client, town_a, make_member):
     data.update({"comment": "フォームから送りました。", "name": "さくらママ"})
     response = client.post(reverse("comments-post-comment"), data, HTTP_HOST=town_a.site.hostname)
     assert response.status_code in (200, 302)
-    assert ArticleComment.objects.filter(comment="フォームから送りました。", object_pk=str(article.pk)).exists()
+    assert ArticleComment.objects.filter(
+        comment="フォームから送りました。", object_pk=str(article.pk)
+    ).exists()

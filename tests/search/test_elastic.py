@@ -8,6 +8,7 @@ Elasticsearch; they run when one is reachable (``ELASTICSEARCH_TEST_URL`` or ``S
 http://127.0.0.1:9200) and are skipped, saying why, when none is.
 """
 
+import contextlib
 import datetime
 import json
 import os
@@ -156,21 +157,29 @@ def matches(query, doc):
     if kind == "match_none":
         return False
     if kind in ("term", "prefix", "terms"):
-        ((field_name, value),) = spec.items()
-        values = doc[field_name] if isinstance(doc[field_name], list) else [doc[field_name]]
-        if field_name.endswith("_terms"):
-            values = terms(doc[field_name])
+        ((name, value),) = spec.items()
+        stored = doc.get(name)  # a field a document lacks (or holds null for) matches nothing
+        if name.endswith("_terms"):
+            values = terms(stored or "")
+        elif isinstance(stored, list):
+            values = stored
+        else:
+            values = [] if stored is None else [stored]
         if kind == "terms":
             return any(v in value for v in values)
         wanted = value["value"] if isinstance(value, dict) else value
         if kind == "term":
             return wanted in values
-        return any(v.startswith(wanted) for v in values)
+        return any(str(v).startswith(wanted) for v in values)
     if kind == "bool":
         required = spec.get("must", []) + spec.get("filter", [])
         should = spec.get("should", [])
         minimum = spec.get("minimum_should_match", 0 if required else 1) if should else 0
-        return all(matches(q, doc) for q in required) and sum(matches(q, doc) for q in should) >= minimum
+        return (
+            all(matches(q, doc) for q in required)
+            and not any(matches(q, doc) for q in spec.get("must_not", []))
+            and sum(matches(q, doc) for q in should) >= minimum
+        )
     raise AssertionError(f"query kind the evaluator does not know: {kind}")
 
 
@@ -609,9 +618,9 @@ class FakeCluster:
         return {"took": 1, "errors": errors, "items": items}
 
 
-@pytest.fixture
-def cluster():
-    fake = FakeCluster()
+@contextlib.contextmanager
+def served(fake):
+    """``fake`` answering HTTP on a free port of 127.0.0.1, as a cluster would (``fake.url``)."""
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -639,9 +648,17 @@ def cluster():
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    yield fake
-    server.shutdown()
-    server.server_close()
+    try:
+        yield fake
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def cluster():
+    with served(FakeCluster()) as fake:
+        yield fake
 
 
 def closed_port_url():

@@ -28,7 +28,7 @@ class RecordingEngine:
         for pk in page_ids:
             self.documents.pop(pk, None)
 
-    def search(self, tree, site_id, filters=None, start=0, stop=None, locale=None):
+    def search(self, tree, site_id, filters=None, start=0, stop=None, locale=None, threads=False):
         if self.fail:
             raise ConnectionError("cluster down")
         self.searches.append((site_id, filters))
