@@ -8,11 +8,13 @@ import calendar
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import wraps
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.functional import SimpleLazyObject
@@ -23,6 +25,7 @@ from wagtail.models import Site
 
 from home.life_stages import BY_SLUG
 from home.models import MunicipalitySettings
+from home.page_cache import per_generation
 
 from .listing import ListingFilterForm
 from .models import EventPage, NoticePage
@@ -122,6 +125,45 @@ def month_calendar(index, data, year, month):
     }
 
 
+# Kept per generation ---------------------------------------------------------------------
+
+
+def kept_per_generation(view):
+    """``view``'s successful answer kept until the town next changes (a publish, a move, a
+    setting: the events that renew its cached pages) or the day ends, per address, host, scheme
+    and language. Feeds are the same for everyone and read by calendar apps and feed readers
+    that poll; building the iCal calendar costs tens of milliseconds each time."""
+
+    @wraps(view)
+    def kept(request, *args, **kwargs):
+        site = Site.find_for_request(request)
+        if site is None:
+            return view(request, *args, **kwargs)
+        answered = []
+
+        def build():
+            response = view(request, *args, **kwargs)
+            answered.append(response)
+            if response.status_code != 200:
+                return None
+            return response["Content-Type"], response.get("Content-Disposition"), response.content
+
+        name = (
+            f"feed:{request.scheme}:{request.get_host()}:{request.path}:"
+            f"{translation.get_language()}:{timezone.localdate().isoformat()}"
+        )
+        kept_answer = per_generation(site.pk, name, build, settings.PAGE_CACHE_SECONDS)
+        if kept_answer is None:
+            return answered[0] if answered else view(request, *args, **kwargs)
+        content_type, disposition, body = kept_answer
+        response = HttpResponse(body, content_type=content_type)
+        if disposition:
+            response["Content-Disposition"] = disposition
+        return response
+
+    return kept
+
+
 # iCal --------------------------------------------------------------------------------------
 
 
@@ -193,6 +235,7 @@ def _site_events(site):
 
 
 @require_safe
+@kept_per_generation
 def events_ics(request, stage=None):
     """The town's upcoming and recent events as a calendar to subscribe to, for one stage or all."""
     if stage is not None and stage not in BY_SLUG:
@@ -208,6 +251,7 @@ def events_ics(request, stage=None):
 
 
 @require_safe
+@kept_per_generation
 def event_ics(request, page_id):
     """One event as a file to add to a phone's calendar."""
     site = _request_site(request)

@@ -329,3 +329,30 @@ def test_month_calendar_queries_do_not_grow_with_the_number_of_events(client, to
 
     assert len(titles(soup)) == 30
     assert len(thirty) == len(three)
+
+
+# Kept per generation -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", ["/feeds/events.ics", "/feeds/notices.rss", "/feeds/notices.atom"])
+def test_a_feed_is_built_once_and_renewed_by_the_next_publish(client, town_a, url):
+    first = get(client, town_a, url)
+    with CaptureQueriesContext(connection) as queries:
+        again = get(client, town_a, url)
+    assert again.content == first.content and again["Content-Type"] == first["Content-Type"]
+    assert not [q for q in queries if "portal_pages_" in q["sql"]], "answered from the kept copy"
+    factories.event(town_a, title="新しい親子イベント")
+    factories.notice(town_a, title="新しいお知らせ")
+    renewed = get(client, town_a, url).content.decode()
+    assert "新しい親子イベント" in renewed or "新しいお知らせ" in renewed
+
+
+def test_each_host_gets_its_own_feed_and_an_unknown_stage_is_still_a_404(client, town_a, town_b):
+    factories.event(town_a, title="三鷹のイベント")
+    factories.event(town_b, title="立川のイベント")
+    assert "三鷹のイベント" in get(client, town_a, "/feeds/events.ics").content.decode()
+    other = get(client, town_b, "/feeds/events.ics").content.decode()
+    assert "立川のイベント" in other and "三鷹のイベント" not in other
+    for _ in range(2):
+        response = client.get("/feeds/events/no-such-stage.ics", HTTP_HOST=town_a.site.hostname)
+        assert response.status_code == 404
