@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from .membership import normalise_phone
+from .membership import PROVIDER_FIELDS, REQUESTER_FIELDS, normalise_phone
 from .models import AgeBand, Availability, Member, Qualification
 
 # A field people never see; a program filling every box fills it too.
@@ -135,17 +135,8 @@ class MemberDetailsForm(forms.ModelForm):
         }
 
     #: Fields shown only to requesters / only to providers.
-    REQUESTER_ONLY = ("household", "emergency_name", "emergency_phone", "needs_no_pets", "needs_no_smoking")
-    PROVIDER_ONLY = (
-        "experience",
-        "experienced_ages",
-        "qualifications",
-        "takes_siblings",
-        "has_pets",
-        "smoking_at_home",
-        "training_hours",
-        "monthly_capacity",
-    )
+    REQUESTER_ONLY = REQUESTER_FIELDS
+    PROVIDER_ONLY = PROVIDER_FIELDS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
