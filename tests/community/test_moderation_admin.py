@@ -130,6 +130,10 @@ def test_moderator_of_two_towns_picks_with_town_parameter(client, town_a, town_b
     assert "立川の投稿です" in html(client.get(url("queue"), {"town": town_b.site.pk}))
     assert "三鷹の投稿です" not in html(client.get(url("queue"), {"town": town_b.site.pk}))
     assert "三鷹の投稿です" in html(client.get(url("queue"), {"town": town_a.site.pk}))
+    picker = html(client.get(url("queue"), {"town": town_b.site.pk}))
+    assert '<label for="moderation-town">自治体</label>' in picker
+    assert f'<option value="{town_b.site.pk}" selected>' in picker
+    assert f'<option value="{town_a.site.pk}">' in picker
 
 
 def test_menu_shows_moderation_with_count_only_to_moderators(client, town_a, author, moderator):
