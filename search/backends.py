@@ -14,6 +14,7 @@ signal handlers and its ``update_index`` command, and changes two things:
   search — gets the same analysis and the same ranking.
 """
 
+import sys
 from collections import OrderedDict
 
 from django.core.exceptions import ImproperlyConfigured
@@ -34,11 +35,16 @@ from modelsearch.index import AutocompleteField, RelatedFields, SearchField, get
 from modelsearch.query import MatchAll, Phrase, PlainText, SearchQuery
 from modelsearch.utils import get_content_type_pk, get_descendants_content_types_pks
 
-from . import analysis
+from . import analysis, champions
 
 IndexEntry = get_app_config().get_model("IndexEntry", require_ready=False)
+Champion = champions.Champion
 
-TITLE_WEIGHT = 5.0
+TITLE_WEIGHT = champions.TITLE_WEIGHT
+EXACT_LIMIT = 5000  # up to this many estimated matches, every match is ranked
+CANDIDATES = 3000  # beyond, about this many champions are looked at (search.champions)
+FILL = 1500  # and the first matches in index order
+SCOPE_CHUNK = 2000  # ranked ids checked against the caller's queryset at a time
 # FTS5 columns are (autocomplete, body, title); the autocomplete column never ranks a search.
 SQLITE_WEIGHTS = (0.0, 1.0, TITLE_WEIGHT)
 # ts_rank weights for D, C, B, A: body terms are D, title terms A.
@@ -121,12 +127,15 @@ class AnalysedIndex(BaseIndex):
         super().__init__(backend)
         self.connection = connections[router.db_for_write(IndexEntry)]
         self.entries = IndexEntry._default_manager.all()
+        # Whether each write is counted into search.champions (a rebuild counts once, at its end).
+        self.counting = True
 
     def add_items(self, model, objs):
         if not model.get_search_fields():
             return
         content_type = get_content_type_pk(model)
         rows = []
+        objs = list(objs)
         for obj in objs:
             title, body, autocomplete = document(obj)
             rows.append(
@@ -140,14 +149,26 @@ class AnalysedIndex(BaseIndex):
                 )
             )
         if rows:
+            object_ids = [row[0] for row in rows]
             with transaction.atomic(using=self.connection.alias):
+                before = champions.entries_of(content_type, object_ids) if self.counting else {}
                 self.write(content_type, rows)
+                if self.counting:
+                    after = champions.entries_of(content_type, object_ids)
+                    champions.record(removed=before.values(), added=after.values())
 
     def delete_item(self, item):
-        item.index_entries.all()._raw_delete(using=self.connection.alias)
+        entries = item.index_entries.all()
+        with transaction.atomic(using=self.connection.alias):
+            if self.counting:
+                ids = list(entries.values_list("pk", flat=True))
+                if ids:
+                    champions.forget_entries(f"e.id IN ({', '.join(['%s'] * len(ids))})", ids)
+            entries._raw_delete(using=self.connection.alias)
 
     def reset(self):
         IndexEntry._default_manager.all()._raw_delete(using=self.connection.alias)
+        champions.reset()
 
     def delete_stale_entries(self):
         for model in get_indexed_models():
@@ -233,6 +254,67 @@ class Matcher:
             return cursor.fetchone()[0]
 
     def ranked(self, start=0, stop=None):
+        """[(pk, score)] of the matches the queryset allows, best first, ``[start:stop]``.
+
+        With a ``stop``, :func:`search.champions.plan` picks the way. When the counts say the
+        matches are few, all are ranked without the scope in the statement; the scope is
+        checked on the ranked ids after, a few thousand primary keys instead of the town's
+        every page. Otherwise only the candidates are ranked: the champions of the query's
+        common terms, every entry of its rarer ones, and the first ``FILL`` matches in index
+        order (so that words rarer together than apart still fill the page, and a total of
+        「1,000件以上」 stays true). Both fall back to ranking every match in scope when they
+        cannot answer (another town's pages taking the places, or stale counts).
+        """
+        if stop is None or self.autocomplete:
+            return self.ranked_in_scope(start, stop)
+        plan = champions.plan(self.tree)
+        if plan.estimate <= EXACT_LIMIT:
+            rows = self.ranked_anywhere(EXACT_LIMIT + 1)
+            if len(rows) <= EXACT_LIMIT:
+                return self.in_scope(rows, stop)[start:stop]
+        else:
+            kept = self.in_scope(self.ranked_anywhere(CANDIDATES + FILL, plan), stop)
+            if len(kept) >= stop or not plan.listed:
+                # Without a common term the candidates are every match: nothing else to find.
+                return kept[start:stop]
+        return self.ranked_in_scope(start, stop)
+
+    def in_scope(self, rows, stop):
+        """The first ``stop`` of ``rows`` whose primary key the queryset allows."""
+        kept = []
+        for begin in range(0, len(rows), SCOPE_CHUNK):
+            chunk = rows[begin : begin + SCOPE_CHUNK]
+            allowed = set(
+                self.queryset.order_by()
+                .filter(pk__in=[pk for pk, _score in chunk])
+                .values_list("pk", flat=True)
+            )
+            kept.extend(row for row in chunk if row[0] in allowed)
+            if len(kept) >= stop:
+                break
+        return kept[:stop]
+
+    def candidates(self, plan):
+        """(SQL, params) of the entry ids to look at: the lists' best entries and the rarer terms'."""
+        champion_table = Champion._meta.db_table
+        per_term = champions.candidates_per_term(len(plan.listed), CANDIDATES)
+        parts, params = [], []
+        for number, term_id in enumerate(plan.listed):
+            parts.append(
+                f"SELECT entry_id FROM (SELECT entry_id FROM {champion_table} WHERE term_id = %s "
+                f"ORDER BY impact DESC LIMIT %s) AS list{number}"
+            )
+            params.extend([term_id, per_term])
+        if plan.rarer is not None:
+            sql, rarer_params = self.entries_matching(plan.rarer)
+            parts.append(sql)
+            params.extend(rarer_params)
+        sql, fill_params = self.entries_matching(self.tree)
+        parts.append(f"SELECT entry_id FROM ({sql} LIMIT %s) AS fill")
+        params.extend([*fill_params, FILL])
+        return " UNION ".join(parts), params
+
+    def ranked_in_scope(self, start=0, stop=None):
         sql, params = self.where()
         rank_sql, rank_params = self.rank()
         limit = -1 if stop is None else stop - start
@@ -256,9 +338,41 @@ class SQLiteMatcher(Matcher):
     pk_sql = "CAST(e.object_id AS INTEGER)"
     score_order = "ASC"  # FTS5's bm25() is negative: the lower, the better
 
+    def ranked_anywhere(self, limit, plan=None):
+        """[(pk, score)] of matches anywhere in the index (the scope is checked after), best first.
+
+        With a ``plan``, only its candidates: FTS5 walks the match once, each row is looked up
+        in the candidates (built once), and bm25() is computed for the candidates alone. The
+        unary ``+`` keeps ``rowid IN`` away from FTS5, which would otherwise start a new
+        full-text query, and count the term's pages again, for each candidate.
+        """
+        fts = f"{IndexEntry._meta.db_table}_fts"
+        rank_sql, rank_params = self.rank()
+        among, among_params = "", []
+        if plan is not None:
+            candidates_sql, among_params = self.candidates(plan)
+            among = f"AND +{fts}.rowid IN ({candidates_sql}) "
+        placeholders = ", ".join(["%s"] * len(self.content_types))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {self.pk_sql}, {rank_sql} AS score FROM {fts} "
+                f"JOIN {IndexEntry._meta.db_table} e ON e.id = {fts}.rowid "
+                f"WHERE {fts} MATCH %s {among}AND e.content_type_id IN ({placeholders}) "
+                f"ORDER BY score {self.score_order}, 1 DESC LIMIT %s",
+                [*rank_params, self.match(), *among_params, *self.content_types, limit],
+            )
+            return cursor.fetchall()
+
+    def match(self, tree=None):
+        columns = "{autocomplete}" if self.autocomplete else "{title body}"
+        return f"{columns} : {analysis.to_fts5(tree or self.tree)}"
+
+    def entries_matching(self, tree):
+        fts = f"{IndexEntry._meta.db_table}_fts"
+        return f"SELECT rowid AS entry_id FROM {fts} WHERE {fts} MATCH %s", [self.match(tree)]
+
     def where(self):
         fts = f"{IndexEntry._meta.db_table}_fts"
-        columns = "{autocomplete}" if self.autocomplete else "{title body}"
         sub_sql, sub_params = _subquery(self.queryset)
         placeholders = ", ".join(["%s"] * len(self.content_types))
         sql = (
@@ -266,8 +380,7 @@ class SQLiteMatcher(Matcher):
             f"WHERE {fts} MATCH %s AND e.content_type_id IN ({placeholders}) "
             f"AND CAST(e.object_id AS INTEGER) IN ({sub_sql})"
         )
-        match = f"{columns} : {analysis.to_fts5(self.tree)}"
-        return sql, [match, *self.content_types, *sub_params]
+        return sql, [self.match(), *self.content_types, *sub_params]
 
     def rank(self):
         fts = f"{IndexEntry._meta.db_table}_fts"
@@ -298,6 +411,59 @@ class PostgresMatcher(Matcher):
         return (
             f"ts_rank('{POSTGRES_WEIGHTS}', {self.vector()}, to_tsquery('simple', %s))",
             [analysis.to_tsquery(self.tree)],
+        )
+
+    def ranked_anywhere(self, limit, plan=None):
+        """[(pk, score)] of matches anywhere in the index (the scope is checked after), best first.
+
+        With a ``plan``, only among its candidates, given as an array so that PostgreSQL looks
+        them up by primary key (joined, it would rather test ``@@`` on every row of the index,
+        a second at 100,000 pages). Among candidates, the title and the body are matched and
+        ranked each on its own, added up, and joined only when neither matches alone (all the
+        words, some in the title and the rest in the body): ``title || body`` builds a new
+        vector for each row, which costs more than the ranking itself.
+        """
+        placeholders = ", ".join(["%s"] * len(self.content_types))
+        query = analysis.to_tsquery(self.tree)
+        if plan is None:
+            rank_sql, rank_params = self.rank()
+            sql = (
+                f"SELECT {self.pk_sql}, {rank_sql} AS score FROM {IndexEntry._meta.db_table} e "
+                f"WHERE {self.vector()} @@ to_tsquery('simple', %s) AND e.content_type_id IN ({placeholders}) "
+                f"ORDER BY score {self.score_order}, 1 DESC LIMIT %s"
+            )
+            params = [*rank_params, query, *self.content_types, limit]
+        else:
+            candidates_sql, candidates_params = self.candidates(plan)
+            weights = f"'{POSTGRES_WEIGHTS}'"
+            sql = (
+                f"SELECT {self.pk_sql}, ts_rank({weights}, e.title, q.query) + ts_rank({weights}, e.body, q.query) "
+                f"AS score FROM {IndexEntry._meta.db_table} e CROSS JOIN to_tsquery('simple', %s) AS q(query) "
+                f"WHERE e.id = ANY(ARRAY({candidates_sql})) "
+                "AND (e.title @@ q.query OR e.body @@ q.query OR (e.title || e.body) @@ q.query) "
+                f"AND e.content_type_id IN ({placeholders}) "
+                f"ORDER BY score {self.score_order}, 1 DESC LIMIT %s"
+            )
+            params = [query, *candidates_params, *self.content_types, limit]
+        with transaction.atomic(), connection.cursor() as cursor:
+            if plan is not None:
+                # The first matches are found through the GIN index: with a LIMIT the planner
+                # would rather scan the table, joining each row's title and body to test it.
+                cursor.execute(
+                    "SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)"
+                )
+                previous = cursor.fetchone()[0]
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+            if plan is not None:
+                cursor.execute("SELECT set_config('enable_seqscan', %s, true)", [previous])
+            return rows
+
+    def entries_matching(self, tree):
+        return (
+            f"SELECT id AS entry_id FROM {IndexEntry._meta.db_table} "
+            f"WHERE (title || body) @@ to_tsquery('simple', %s)",
+            [analysis.to_tsquery(tree)],
         )
 
 
@@ -393,10 +559,21 @@ class Rebuilder:
 
     def start(self):
         self.index.delete_stale_entries()
+        self.index.counting = False
         return self.index
 
     def finish(self):
-        pass
+        # update_index prints a dot per chunk; so does the count, one per 1,000 entries a pass.
+        sys.stdout.write("search: counting terms for the champion lists ")
+        sys.stdout.flush()
+
+        def dot():
+            sys.stdout.write(".")
+            sys.stdout.flush()
+
+        champions.rebuild(progress=dot)
+        sys.stdout.write("\n")
+        self.index.counting = True
 
 
 class JapaneseDatabaseBackend(BaseSearchBackend):

@@ -211,3 +211,42 @@ class BoardThread(index.Indexed, models.Model):
 
     def __str__(self):
         return self.title
+
+
+class IndexTerm(models.Model):
+    """A term of the search index: how many entries hold it, and its champion list if it is common.
+
+    Kept by :mod:`search.champions` as the index is written; ``floor`` is ``None`` for a term
+    without a list (on few entries), else the least impact an entry needs to be on it.
+    """
+
+    term = models.CharField(max_length=100, unique=True)
+    documents = models.IntegerField(default=0)
+    floor = models.FloatField(null=True)
+    listed = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("検索索引の語")
+        verbose_name_plural = _("検索索引の語")
+
+    def __str__(self):
+        return self.term
+
+
+class Champion(models.Model):
+    """An index entry on a common term's champion list, with the term's weight in it."""
+
+    term = models.ForeignKey(IndexTerm, on_delete=models.CASCADE, related_name="+", db_index=False)
+    entry_id = models.BigIntegerField()
+    impact = models.FloatField()
+
+    class Meta:
+        verbose_name = _("検索索引の上位ページ")
+        verbose_name_plural = _("検索索引の上位ページ")
+        indexes = [
+            models.Index(fields=["term", "-impact"], name="search_champion_term_impact"),
+            models.Index(fields=["entry_id"], name="search_champion_entry"),
+        ]
+
+    def __str__(self):
+        return f"{self.term_id}: {self.entry_id}"

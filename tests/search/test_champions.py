@@ -1,0 +1,264 @@
+"""Champion lists (search.champions): the counts and lists kept as the index is written, and the
+ways search.backends answers with them. The lists are made tiny here (a word on more than three
+pages is "common") so that a handful of pages exercises what 100,000 do in bench/search_latency.py.
+"""
+
+import pytest
+
+from search import analysis, backends, champions, service
+from search.backends import SQLiteMatcher, matcher_for
+from search.models import Champion, IndexTerm
+from tests.portal_pages import factories
+
+pytestmark = pytest.mark.django_db
+
+WORD = "竹馬"  # on no page of the demo towns
+
+
+def term_of(word):
+    return analysis.index_terms(word)[0]
+
+
+def documents(word):
+    return IndexTerm.objects.filter(term=term_of(word)).values_list("documents", flat=True).first() or 0
+
+
+def listed(word):
+    state = IndexTerm.objects.get(term=term_of(word))
+    return state, dict(Champion.objects.filter(term=state).values_list("entry_id", "impact"))
+
+
+def entry_id(page):
+    return page.index_entries.get().pk
+
+
+def snapshot():
+    terms = dict(IndexTerm.objects.filter(documents__gt=0).values_list("term", "documents"))
+    lists = sorted(Champion.objects.values_list("term__term", "entry_id"))
+    return terms, lists
+
+
+@pytest.fixture
+def small_lists(monkeypatch):
+    """Lists from four pages on, keeping the best two (up to four); rank every match up to three."""
+    monkeypatch.setattr(champions, "LIST_FROM", 3)
+    monkeypatch.setattr(champions, "LIST_LENGTH", 2)
+    monkeypatch.setattr(backends, "EXACT_LIMIT", 3)
+    champions.rebuild()
+
+
+def pages_with(town, count, word=WORD, title="竹馬の会", **fields):
+    """``count`` pages using ``word`` more and more often (the last weighs most)."""
+    return [
+        factories.notice(
+            town, title=f"{title}その{number}", lead="、".join([f"{word}で遊ぼう"] * number), **fields
+        )
+        for number in range(1, count + 1)
+    ]
+
+
+def ranked_ids(town, query, stop):
+    return [
+        pk
+        for pk, _score in matcher_for(analysis.parse(query), service.public_pages(town.site)).ranked(0, stop)
+    ]
+
+
+def every_match_ranked(town, query, stop):
+    matcher = matcher_for(analysis.parse(query), service.public_pages(town.site))
+    return [pk for pk, _score in matcher.ranked_in_scope(0, stop)]
+
+
+# Counting -------------------------------------------------------------------------------------
+
+
+def test_publishing_editing_and_deleting_pages_keep_the_counts(town_a):
+    before = documents(WORD)
+    first, second = pages_with(town_a, 2)
+    assert documents(WORD) == before + 2
+
+    second.lead = "雨の日は児童館へ"
+    second.title = "児童館のお知らせ"
+    second.save_revision().publish()
+    assert documents(WORD) == before + 1
+
+    first.delete()
+    assert documents(WORD) == before
+
+
+def test_a_rebuild_counts_what_was_counted_as_pages_were_written(town_a, small_lists):
+    pages_with(town_a, 6)
+    written = snapshot()
+    champions.rebuild()
+    rebuilt = snapshot()
+    assert rebuilt[0] == written[0]
+    # Both hold every entry above each list's floor; the rebuild keeps the best LIST_LENGTH.
+    assert set(rebuilt[1]) <= set(written[1])
+
+
+def test_update_index_ends_with_the_counts_rebuilt(town_a, small_lists):
+    pages_with(town_a, 4)
+    IndexTerm.objects.all().delete()  # as on an index written before the lists existed
+    rebuilder = backends.Rebuilder(backends.SearchBackend({}).get_index_for_model(type(town_a.home)))
+    rebuilder.start()
+    rebuilder.finish()
+    assert documents(WORD) == 4
+    assert listed(WORD)[1]
+
+
+# The lists --------------------------------------------------------------------------------------
+
+
+def test_a_common_word_lists_the_pages_where_it_weighs_most(town_a, small_lists):
+    pages = pages_with(town_a, 6)
+    state, entries = listed(WORD)
+    assert state.documents == 6
+    assert state.floor is not None
+    assert 2 <= len(entries) <= 4 == state.listed or len(entries) == state.listed
+    heaviest = entry_id(pages[-1])
+    assert heaviest in entries
+    assert entry_id(pages[0]) not in entries  # used once: lightest of all
+    # Every page above the floor is on the list.
+    for page in pages:
+        index_entry = page.index_entries.get()
+        doc = champions.document(index_entry.pk, index_entry.title.split(), index_entry.body.split())
+        if doc.impact(term_of(WORD)) > state.floor:
+            assert index_entry.pk in entries
+
+
+def test_a_page_that_now_weighs_more_joins_the_list_and_a_deleted_one_leaves_it(town_a, small_lists):
+    pages = pages_with(town_a, 6)
+    light = pages[0]
+    assert entry_id(light) not in listed(WORD)[1]
+    light.title = f"{WORD}、{WORD}、{WORD}の大会"
+    light.lead = "、".join([f"{WORD}に乗ろう"] * 8)
+    light.save_revision().publish()
+    assert entry_id(light) in listed(WORD)[1]
+
+    gone = entry_id(light)
+    light.delete()
+    state, entries = listed(WORD)
+    assert gone not in entries
+    assert state.listed == len(entries)
+
+
+# Answering with them ----------------------------------------------------------------------------
+
+
+def test_a_common_word_is_ranked_from_its_list_as_every_match_would_rank(town_a, small_lists, monkeypatch):
+    pages_with(town_a, 8)
+    expected = every_match_ranked(town_a, WORD, 2)
+    plan = champions.plan(analysis.parse(WORD))
+    assert plan.estimate > backends.EXACT_LIMIT and plan.listed
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("every match was ranked")
+
+    monkeypatch.setattr(backends.Matcher, "ranked_in_scope", refuse)
+    assert ranked_ids(town_a, WORD, 2) == expected
+
+
+def test_few_matches_are_ranked_without_the_scope_and_then_scoped(town_a, town_b, small_lists, monkeypatch):
+    word = "一輪車"
+    mine = factories.notice(town_a, title=f"{word}教室", lead=f"{word}に乗ろう")
+    factories.notice(town_b, title=f"{word}教室", lead=f"{word}に乗ろう")
+    monkeypatch.setattr(backends, "EXACT_LIMIT", 100)
+    monkeypatch.setattr(backends.Matcher, "ranked_in_scope", lambda *args, **kwargs: [])
+    monkeypatch.setattr(backends.Matcher, "candidates", lambda *args, **kwargs: 1 / 0)
+    assert ranked_ids(town_a, word, 10) == [mine.pk]
+
+
+def test_a_rarer_word_is_answered_from_all_its_entries_however_few(town_a, small_lists, monkeypatch):
+    word = "一輪車"
+    mine = [factories.notice(town_a, title=f"{word}教室その{n}", lead=f"{word}に乗ろう") for n in (1, 2)]
+    plan = champions.plan(analysis.parse(word))
+    assert plan.estimate > backends.EXACT_LIMIT and not plan.listed
+    monkeypatch.setattr(backends.Matcher, "ranked_in_scope", lambda *args, **kwargs: [])
+    assert set(ranked_ids(town_a, word, 10)) == {page.pk for page in mine}
+
+
+def test_the_lists_never_show_another_towns_or_a_draft_or_private_page(
+    town_a, town_b, small_lists, monkeypatch
+):
+    from wagtail.models import PageViewRestriction
+
+    from portal_pages.models import NoticePage
+
+    mine = pages_with(town_a, 6)
+    theirs = pages_with(town_b, 6)
+    private = mine[-1]
+    PageViewRestriction.objects.create(page=private, restriction_type=PageViewRestriction.LOGIN)
+    draft = NoticePage(title=f"{WORD}の下書き", lead="、".join([f"{WORD}の下書き"] * 9), live=False)
+    town_a.index("municipal", "NoticeIndexPage").add_child(instance=draft)
+    monkeypatch.setattr(champions, "LIST_LENGTH", 8)  # the best eight: both towns' heaviest pages
+    champions.rebuild()
+    matcher = matcher_for(analysis.parse(WORD), service.public_pages(town_a.site))
+    candidates = [
+        pk for pk, _score in matcher.ranked_anywhere(backends.CANDIDATES, champions.plan(matcher.tree))
+    ]
+    assert theirs[-1].pk in candidates and private.pk in candidates  # the lists are the whole index's
+    shown = [
+        pk for pk, _score in matcher.in_scope(matcher.ranked_anywhere(100, champions.plan(matcher.tree)), 10)
+    ]
+    assert shown
+    assert set(shown) <= {page.pk for page in mine[:-1]}
+    assert set(ranked_ids(town_a, WORD, 10)) == {page.pk for page in mine[:-1]}
+
+
+def test_words_rarer_together_than_apart_still_find_their_one_page(town_a, small_lists):
+    pages_with(town_a, 6)
+    pages_with(town_a, 6, word="一輪車", title="一輪車の会")
+    both = factories.notice(town_a, title="体育の日", lead=f"{WORD}と一輪車で遊ぼう")
+    found = ranked_ids(town_a, f"{WORD} 一輪車", 5)
+    assert found == [both.pk]
+
+
+def test_the_service_finds_the_same_pages_through_the_lists(town_a, small_lists):
+    pages = pages_with(town_a, 6)
+    results = service.search(town_a.site, WORD)
+    assert {hit.page.pk for hit in results.hits} == {page.pk for page in pages}
+    assert results.hits[0].page.pk == pages[-1].pk
+
+
+# The plan ---------------------------------------------------------------------------------------
+
+
+def test_the_estimate_takes_the_rarest_part_of_all_and_the_sum_of_any(town_a, small_lists):
+    pages_with(town_a, 6)
+    pages_with(town_a, 2, word="一輪車", title="一輪車の会")
+    common, rare = analysis.Term(term_of(WORD)), analysis.Term(term_of("一輪車"))
+    assert champions.plan(common).estimate == 6
+    assert champions.plan(analysis.AllOf((common, rare))).estimate == 2
+    assert champions.plan(analysis.AnyOf((common, rare))).estimate == 8
+    assert champions.plan(analysis.Term("誰も使わない語")).estimate == 0
+    plan = champions.plan(analysis.AnyOf((common, rare)))
+    assert plan.listed == [IndexTerm.objects.get(term=term_of(WORD)).pk]
+    assert plan.rarer == rare
+
+
+def test_a_one_kanji_prefix_is_estimated_from_the_words_it_starts(town_a, small_lists):
+    pages_with(town_a, 2, word="竹細工", title="竹細工の会")
+    pages_with(town_a, 6)
+    estimate = champions.plan(analysis.Term("竹", prefix=True)).estimate
+    assert estimate >= documents(WORD) + documents("竹細工")
+
+
+def test_candidates_are_looked_up_not_searched_one_by_one(town_a, small_lists):
+    """On SQLite a plain ``rowid IN`` would make FTS5 restart its query (and bm25's counts) for
+    each candidate: the unary ``+`` keeps it a lookup. PostgreSQL looks the candidates up by key."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    pages = pages_with(town_a, 8)
+    matcher = matcher_for(analysis.parse(WORD), service.public_pages(town_a.site))
+    with CaptureQueriesContext(connection) as queries:
+        rows = matcher.ranked_anywhere(10, champions.plan(matcher.tree))
+    sql = next(query["sql"] for query in queries if "AS score" in query["sql"])
+    if isinstance(matcher, SQLiteMatcher):
+        assert "+wagtailsearch_indexentry_fts.rowid IN (" in sql
+    else:
+        assert "e.id = ANY(ARRAY(" in sql
+        with connection.cursor() as cursor:  # the planner setting is put back
+            cursor.execute("SHOW enable_seqscan")
+            assert cursor.fetchone()[0] == "on"
+    assert rows[0][0] == pages[-1].pk
