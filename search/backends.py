@@ -42,8 +42,10 @@ Champion = champions.Champion
 
 TITLE_WEIGHT = champions.TITLE_WEIGHT
 EXACT_LIMIT = 5000  # up to this many estimated matches, every match is ranked
+POSTGRES_EXACT_LIMIT = 1500  # on PostgreSQL (see PostgresMatcher.exact_limit)
 CANDIDATES = 3000  # beyond, about this many champions are looked at (search.champions)
 FILL = 1500  # and the first matches in index order
+RARER = 2000  # and the matches holding a rarer term, up to this many
 SCOPE_CHUNK = 2000  # ranked ids checked against the caller's queryset at a time
 # FTS5 columns are (autocomplete, body, title); the autocomplete column never ranks a search.
 SQLITE_WEIGHTS = (0.0, 1.0, TITLE_WEIGHT)
@@ -268,9 +270,9 @@ class Matcher:
         if stop is None or self.autocomplete:
             return self.ranked_in_scope(start, stop)
         plan = champions.plan(self.tree)
-        if plan.estimate <= EXACT_LIMIT:
-            rows = self.ranked_anywhere(EXACT_LIMIT + 1)
-            if len(rows) <= EXACT_LIMIT:
+        if plan.estimate <= self.exact_limit:
+            rows = self.ranked_anywhere(self.exact_limit + 1)
+            if len(rows) <= self.exact_limit:
                 return self.in_scope(rows, stop)[start:stop]
         else:
             kept = self.in_scope(self.ranked_anywhere(CANDIDATES + FILL, plan), stop)
@@ -278,6 +280,10 @@ class Matcher:
                 # Without a common term the candidates are every match: nothing else to find.
                 return kept[start:stop]
         return self.ranked_in_scope(start, stop)
+
+    @property
+    def exact_limit(self):
+        return EXACT_LIMIT
 
     def in_scope(self, rows, stop):
         """The first ``stop`` of ``rows`` whose primary key the queryset allows."""
@@ -306,9 +312,10 @@ class Matcher:
             )
             params.extend([term_id, per_term])
         if plan.rarer is not None:
-            sql, rarer_params = self.entries_matching(plan.rarer)
-            parts.append(sql)
-            params.extend(rarer_params)
+            # The matches holding a rarer term (a long question's few thousand at most).
+            sql, rarer_params = self.entries_matching(analysis.AllOf((self.tree, plan.rarer)))
+            parts.append(f"SELECT entry_id FROM ({sql} LIMIT %s) AS rarer")
+            params.extend([*rarer_params, RARER])
         sql, fill_params = self.entries_matching(self.tree)
         parts.append(f"SELECT entry_id FROM ({sql} LIMIT %s) AS fill")
         params.extend([*fill_params, FILL])
@@ -407,10 +414,29 @@ class PostgresMatcher(Matcher):
         )
         return sql, [analysis.to_tsquery(self.tree), *self.content_types, *sub_params]
 
+    @property
+    def exact_limit(self):
+        # Ranking title || body builds a new vector for every row: 20 µs a row, so 1,500 rows
+        # in 30 ms. Beyond, the candidates are ranked field by field (below).
+        return min(EXACT_LIMIT, POSTGRES_EXACT_LIMIT)
+
     def rank(self):
         return (
             f"ts_rank('{POSTGRES_WEIGHTS}', {self.vector()}, to_tsquery('simple', %s))",
             [analysis.to_tsquery(self.tree)],
+        )
+
+    def rank_by_field(self):
+        """ts_rank of the title and of the body, added up: a third of the cost of ranking
+        ``title || body``, which builds a new vector for each row. It weighs words found in
+        different fields a little differently, so it ranks only the candidates of a query with
+        many matches, never the few matches of the relevance set."""
+        query = analysis.to_tsquery(self.tree)
+        weights = f"'{POSTGRES_WEIGHTS}'"
+        return (
+            f"ts_rank({weights}, e.title, to_tsquery('simple', %s)) "
+            f"+ ts_rank({weights}, e.body, to_tsquery('simple', %s))",
+            [query, query],
         )
 
     def ranked_anywhere(self, limit, plan=None):
@@ -418,33 +444,29 @@ class PostgresMatcher(Matcher):
 
         With a ``plan``, only among its candidates, given as an array so that PostgreSQL looks
         them up by primary key (joined, it would rather test ``@@`` on every row of the index,
-        a second at 100,000 pages). Among candidates, the title and the body are matched and
-        ranked each on its own, added up, and joined only when neither matches alone (all the
-        words, some in the title and the rest in the body): ``title || body`` builds a new
-        vector for each row, which costs more than the ranking itself.
+        a second at 100,000 pages). Among candidates, the title and the body are matched each
+        on its own, and joined only when neither matches alone (all the words, some in the
+        title and the rest in the body).
         """
         placeholders = ", ".join(["%s"] * len(self.content_types))
         query = analysis.to_tsquery(self.tree)
         if plan is None:
             rank_sql, rank_params = self.rank()
-            sql = (
-                f"SELECT {self.pk_sql}, {rank_sql} AS score FROM {IndexEntry._meta.db_table} e "
-                f"WHERE {self.vector()} @@ to_tsquery('simple', %s) AND e.content_type_id IN ({placeholders}) "
-                f"ORDER BY score {self.score_order}, 1 DESC LIMIT %s"
-            )
-            params = [*rank_params, query, *self.content_types, limit]
+            match, among_params = f"{self.vector()} @@ to_tsquery('simple', %s)", [query]
         else:
+            rank_sql, rank_params = self.rank_by_field()
             candidates_sql, candidates_params = self.candidates(plan)
-            weights = f"'{POSTGRES_WEIGHTS}'"
-            sql = (
-                f"SELECT {self.pk_sql}, ts_rank({weights}, e.title, q.query) + ts_rank({weights}, e.body, q.query) "
-                f"AS score FROM {IndexEntry._meta.db_table} e CROSS JOIN to_tsquery('simple', %s) AS q(query) "
-                f"WHERE e.id = ANY(ARRAY({candidates_sql})) "
-                "AND (e.title @@ q.query OR e.body @@ q.query OR (e.title || e.body) @@ q.query) "
-                f"AND e.content_type_id IN ({placeholders}) "
-                f"ORDER BY score {self.score_order}, 1 DESC LIMIT %s"
+            match = (
+                f"e.id = ANY(ARRAY({candidates_sql})) AND (e.title @@ to_tsquery('simple', %s) "
+                "OR e.body @@ to_tsquery('simple', %s) OR (e.title || e.body) @@ to_tsquery('simple', %s))"
             )
-            params = [query, *candidates_params, *self.content_types, limit]
+            among_params = [*candidates_params, query, query, query]
+        sql = (
+            f"SELECT {self.pk_sql}, {rank_sql} AS score FROM {IndexEntry._meta.db_table} e "
+            f"WHERE {match} AND e.content_type_id IN ({placeholders}) "
+            f"ORDER BY score {self.score_order}, 1 DESC LIMIT %s"
+        )
+        params = [*rank_params, *among_params, *self.content_types, limit]
         with transaction.atomic(), connection.cursor() as cursor:
             if plan is not None:
                 # The first matches are found through the GIN index: with a LIMIT the planner

@@ -8,22 +8,22 @@ what search engines keep for this (*champion lists*, Manning, Raghavan and Schü
 
 - for every term, on how many index entries it is (:class:`search.models.IndexTerm`);
 - for each term on more than ``LIST_FROM`` entries, its *champion list*
-  (:class:`search.models.Champion`): every entry where the term weighs at least the list's
+  (:class:`search.models.Champion`): every entry where the term weighs more than the list's
   ``floor``, with that weight (BM25's term-frequency part, a title occurrence counting
   ``TITLE_WEIGHT`` times, as the search ranks them). The list holds about ``LIST_LENGTH`` to
-  ``2 × LIST_LENGTH`` entries: an entry written later joins it if it weighs at least the floor,
-  and when it passes ``2 × LIST_LENGTH`` the floor rises to its ``LIST_LENGTH``-th weight and
-  the rest are dropped. Removing an entry removes it from every list. So a list always holds
-  every entry above its floor.
+  ``2 × LIST_LENGTH`` entries: an entry written later joins it if it weighs more than the
+  floor, and when it passes ``2 × LIST_LENGTH`` the floor rises to its ``LIST_LENGTH``-th
+  weight and the lighter ones are dropped. Removing an entry removes it from every list. So a
+  list always holds every entry above its floor.
 
 :func:`plan` then tells :mod:`search.backends` how to answer a query tree: with few matches
 (estimated from the counts: all words together match at most as many entries as the rarest,
 any of them at most the sum) every match is ranked, as before; with many, only the champions
-of the query's common terms and every entry of its rarer terms are matched and ranked, with the
-same score, so a query costs about the same at 100,000 pages as at 5,000. One-word queries get
-exactly the same results (the best 1,001 of a word are on its list); several common words
-together get the best of the entries where one of them weighs most, which is where the best
-pages are, and fall back to ranking every match when those are too few.
+of the query's common terms, every entry of its rarer terms and its first matches in index
+order are matched and ranked, with the same score, so a query costs about the same at 100,000
+pages as at 5,000. One-word queries get exactly the same results (the best 1,001 of a word are
+on its list); several common words together get the best of the entries where one of them
+weighs most, which is where the best pages are.
 
 ``manage.py update_index`` counts everything afresh at its end (:func:`rebuild`), which is also
 how an index written before this module is brought up to date.
@@ -53,7 +53,7 @@ AVERAGE_LENGTH = 300.0  # terms in an entry's title and body, for the length nor
 MAX_TERM_LENGTH = 100
 MIN_PER_TERM = 200
 CHUNK = 1000
-MAX_PREFIX_TERMS = 200  # a prefix's rarer terms looked up one by one (歯* → 歯科, 歯みがき…)
+MAX_PREFIX_TERMS = 200  # the most used terms a prefix stands for (歯* → 歯科, 歯みがき…)
 TSVECTOR_LEXEME = re.compile(r"'((?:[^']|'')+)'(?::([0-9A-D,]+))?")
 
 
@@ -128,23 +128,6 @@ def entries_of(content_type_id, object_ids):
                 f"e.content_type_id = %s AND e.object_id IN ({placeholders})", [content_type_id, *chunk]
             )
         )
-    return found
-
-
-def entry_ids(content_type_id, object_ids):
-    """{object id: entry id} of these objects' entries."""
-    table = IndexEntry._meta.db_table
-    found = {}
-    object_ids = list(object_ids)
-    with connection.cursor() as cursor:
-        for start in range(0, len(object_ids), CHUNK):
-            chunk = object_ids[start : start + CHUNK]
-            placeholders = ", ".join(["%s"] * len(chunk))
-            cursor.execute(
-                f"SELECT object_id, id FROM {table} WHERE content_type_id = %s AND object_id IN ({placeholders})",
-                [content_type_id, *chunk],
-            )
-            found.update(cursor.fetchall())
     return found
 
 
@@ -242,9 +225,9 @@ def _states(terms):
     return listed, crossing
 
 
-def _drop_champions(entry_ids_):
-    for start in range(0, len(entry_ids_), CHUNK):
-        chunk = entry_ids_[start : start + CHUNK]
+def _drop_champions(ids):
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
         rows = Champion.objects.filter(entry_id__in=chunk)
         lost = Counter(rows.values_list("term_id", flat=True))
         if not lost:
@@ -467,7 +450,8 @@ def _prefix_terms(prefix):
 
 def candidates_per_term(listed_count, budget):
     """How many of each list's best entries to look at: ``budget`` in all, shared out (a long
-    question's many words get fewer each, never under ``MIN_PER_TERM``)."""
+    question's many words get fewer each, never under ``MIN_PER_TERM``; one word no more than
+    three quarters of its list, since the first matches fill the rest)."""
     if not listed_count:
         return 0
-    return max(MIN_PER_TERM, math.ceil(budget / listed_count))
+    return min(LIST_LENGTH * 3 // 4, max(MIN_PER_TERM, math.ceil(budget / listed_count)))
