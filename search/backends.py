@@ -301,9 +301,17 @@ class Matcher:
         return kept[:stop]
 
     def candidates(self, plan):
-        """(SQL, params) of the entry ids to look at: the lists' best entries and the rarer terms'."""
+        """(SQL, params) of the entry ids to look at: the lists' best entries, the rarer terms'
+        entries and the first matches.
+
+        With ``narrow`` (PostgreSQL, where checking a candidate costs more than FTS5's
+        bm25()), each list gives at most three quarters of itself and the rarer terms only
+        their entries that match the whole query, at most ``RARER``; SQLite looks at all
+        the rarer terms' entries, which its full-text match finds cheaper than the narrower
+        query.
+        """
         champion_table = Champion._meta.db_table
-        per_term = champions.candidates_per_term(len(plan.listed), CANDIDATES)
+        per_term = champions.candidates_per_term(len(plan.listed), CANDIDATES, cap=self.narrow)
         parts, params = [], []
         for number, term_id in enumerate(plan.listed):
             parts.append(
@@ -311,11 +319,14 @@ class Matcher:
                 f"ORDER BY impact DESC LIMIT %s) AS list{number}"
             )
             params.extend([term_id, per_term])
-        if plan.rarer is not None:
-            # The matches holding a rarer term (a long question's few thousand at most).
+        if plan.rarer is not None and self.narrow:
             sql, rarer_params = self.entries_matching(analysis.AllOf((self.tree, plan.rarer)))
             parts.append(f"SELECT entry_id FROM ({sql} LIMIT %s) AS rarer")
             params.extend([*rarer_params, RARER])
+        elif plan.rarer is not None:
+            sql, rarer_params = self.entries_matching(plan.rarer)
+            parts.append(sql)
+            params.extend(rarer_params)
         sql, fill_params = self.entries_matching(self.tree)
         parts.append(f"SELECT entry_id FROM ({sql} LIMIT %s) AS fill")
         params.extend([*fill_params, FILL])
@@ -344,6 +355,7 @@ class Matcher:
 class SQLiteMatcher(Matcher):
     pk_sql = "CAST(e.object_id AS INTEGER)"
     score_order = "ASC"  # FTS5's bm25() is negative: the lower, the better
+    narrow = False
 
     def ranked_anywhere(self, limit, plan=None):
         """[(pk, score)] of matches anywhere in the index (the scope is checked after), best first.
@@ -400,6 +412,7 @@ class SQLiteMatcher(Matcher):
 class PostgresMatcher(Matcher):
     pk_sql = "e.object_id::integer"
     score_order = "DESC"
+    narrow = True
 
     def vector(self):
         return "e.autocomplete" if self.autocomplete else "(e.title || e.body)"

@@ -448,10 +448,11 @@ def _prefix_terms(prefix):
     return list(rows.order_by("-documents")[:MAX_PREFIX_TERMS])
 
 
-def candidates_per_term(listed_count, budget):
+def candidates_per_term(listed_count, budget, cap=True):
     """How many of each list's best entries to look at: ``budget`` in all, shared out (a long
-    question's many words get fewer each, never under ``MIN_PER_TERM``; one word no more than
-    three quarters of its list, since the first matches fill the rest)."""
+    question's many words get fewer each, never under ``MIN_PER_TERM``; with ``cap``, one word
+    no more than three quarters of its list, since the first matches fill the rest)."""
     if not listed_count:
         return 0
-    return min(LIST_LENGTH * 3 // 4, max(MIN_PER_TERM, math.ceil(budget / listed_count)))
+    shared = max(MIN_PER_TERM, math.ceil(budget / listed_count))
+    return min(LIST_LENGTH * 3 // 4, shared) if cap else shared
