@@ -165,7 +165,7 @@ class AnalysedIndex(BaseIndex):
             if self.counting:
                 ids = list(entries.values_list("pk", flat=True))
                 if ids:
-                    champions.forget_entries(f"e.id IN ({', '.join(['%s'] * len(ids))})", ids)
+                    champions.forget_entries(ids)
             entries._raw_delete(using=self.connection.alias)
 
     def reset(self):

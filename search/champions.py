@@ -329,9 +329,10 @@ def _prune(state):
         state.listed -= cursor.rowcount
 
 
-def forget_entries(where, params):
-    """Count out the entries ``where`` selects (SQL on ``e``), before they are deleted."""
-    record(removed=read_documents(where, params).values())
+def forget_entries(ids):
+    """Count out the index entries with these ids, before they are deleted."""
+    placeholders = ", ".join(["%s"] * len(ids))
+    record(removed=read_documents(f"e.id IN ({placeholders})", list(ids)).values())
 
 
 def reset():
