@@ -404,6 +404,9 @@ class Plan:
     estimate: int  # at most this many matches (all words: the rarest part; any: the sum)
     listed: list = field(default_factory=list)  # ids of the tree's terms that have a list
     rarer: object = None  # a tree of its other terms (every entry of theirs is looked at)
+    # Whether a listed term matches on its own (the query is that word, or any of several
+    # words one of which it is): then every entry of its list is a match.
+    listed_alone: bool = False
 
 
 def plan(tree):
@@ -431,10 +434,18 @@ def plan(tree):
         counts = [estimate(part) for part in node.parts]
         return min(counts) if isinstance(node, analysis.AllOf) else sum(counts)
 
+    alone = tree.parts if isinstance(tree, analysis.AnyOf) else (tree,)
     return Plan(
         estimate=estimate(tree) if tree is not None else 0,
         listed=sorted(listed),
         rarer=analysis.any_of(rarer),
+        listed_alone=any(
+            isinstance(part, analysis.Term)
+            and not part.prefix
+            and part.text in states
+            and states[part.text].floor is not None
+            for part in alone
+        ),
     )
 
 

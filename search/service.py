@@ -44,7 +44,7 @@ from home.page_cache import generation, per_generation
 from home.roles import SECTIONS
 
 from . import analysis, community_index
-from .backends import document, matcher_for
+from .backends import among, document, matcher_for
 from .models import BoardThread, Promotion, QueryStat, normalise_query, synonym_map
 
 logger = logging.getLogger(__name__)
@@ -272,9 +272,7 @@ def _describe(ranked, sections):
     ids = [pk for pk, _score in ranked]
     info = {
         pk: (path, model)
-        for pk, path, model in Page.objects.filter(pk__in=ids).values_list(
-            "pk", "path", "content_type__model"
-        )
+        for pk, path, model in among(Page.objects.all(), ids).values_list("pk", "path", "content_type__model")
     }
     stages = {}
     present = {model for _path, model in info.values()}
@@ -283,7 +281,7 @@ def _describe(ranked, sections):
             continue
         through = model.life_stages.through
         page_field = next(f.name for f in through._meta.fields if f.related_model is model)
-        rows = through.objects.filter(**{f"{page_field}_id__in": ids}).values_list(
+        rows = among(through.objects.all(), ids, field=page_field).values_list(
             f"{page_field}_id", "lifestage__slug"
         )
         for pk, slug in rows:
@@ -716,6 +714,19 @@ def _run(engine, site, tree, filters, page, per_page, sections):
     return matches, tree, relaxed, page
 
 
+def _fixed_up(engine, site, query, synonyms, tree, filters, page, per_page, sections, fuzzy=False):
+    """(fixed query, its notes, what ``_run`` found) for the query fixed up, or ("", [], None)
+    when nothing needs fixing, when the fix reads as the same query (申し込み → 申込み), or
+    when the fixed query finds nothing either."""
+    fixed = corrected_query(site, query, fuzzy=fuzzy)
+    notes = []
+    fixed_tree = analysis.parse(fixed, synonyms, notes=notes) if fixed else None
+    if fixed_tree is None or repr(fixed_tree) == repr(tree):
+        return "", [], None
+    found = _run(engine, site, fixed_tree, filters, page, per_page, sections)
+    return (fixed, notes, found) if found[0].total else ("", [], None)
+
+
 def search(
     site,
     query,
@@ -751,29 +762,29 @@ def search(
         page = 1
     matches = Matches([], 0, {})
     relaxed = False
-    if tree is not None:
-        matches, tree, relaxed, page = _run(engine, site, tree, filters, page, per_page, sections)
     fixed = ""
+    typed_tree = tree
     if not exact:
-        # Nothing found: a one-edit typo of a known word; found: kanji the town's pages read the
-        # same but write otherwise (一次保育 is found through 一次募集 as typed, but meant 一時保育).
-        fixed = corrected_query(site, query, fuzzy=not matches.total)
-    if fixed:
-        fixed_notes = []
-        fixed_tree = analysis.parse(fixed, synonyms, notes=fixed_notes) if fixed else None
-        if fixed_tree is not None:
-            found, fixed_tree, fixed_relaxed, fixed_page = _run(
-                engine, site, fixed_tree, filters, page, per_page, sections
-            )
-            if found.total:
-                matches, tree, relaxed, page, notes = (
-                    found,
-                    fixed_tree,
-                    fixed_relaxed,
-                    fixed_page,
-                    fixed_notes,
-                )
-                results.corrected = fixed
+        # Kanji the town's pages read the same but write otherwise (一次保育 → 一時保育) are
+        # searched as the pages write them, before (and, when that finds pages, instead of)
+        # the words as typed, which would only be searched for nothing.
+        fixed, fixed_notes, found = _fixed_up(
+            engine, site, query, synonyms, tree, filters, page, per_page, sections
+        )
+        if found is not None:
+            matches, tree, relaxed, page = found
+            notes = fixed_notes
+    if not fixed and tree is not None:
+        matches, tree, relaxed, page = _run(engine, site, tree, filters, page, per_page, sections)
+    if not exact and not fixed and not matches.total:
+        # Nothing found: a one-edit typo of a known word (じどうてあって → 児童手当).
+        fixed, fixed_notes, found = _fixed_up(
+            engine, site, query, synonyms, typed_tree, filters, page, per_page, sections, fuzzy=True
+        )
+        if found is not None:
+            matches, tree, relaxed, page = found
+            notes = fixed_notes
+    results.corrected = fixed
     results.tree = tree
     results.relaxed = relaxed
     results.expansions = notes

@@ -262,3 +262,50 @@ def test_candidates_are_looked_up_not_searched_one_by_one(town_a, small_lists):
             cursor.execute("SHOW enable_seqscan")
             assert cursor.fetchone()[0] == "on"
     assert rows[0][0] == pages[-1].pk
+
+
+def test_a_word_that_matches_alone_is_planned_from_its_list_and_words_together_are_not(town_a, small_lists):
+    pages_with(town_a, 6)
+    pages_with(town_a, 6, word="一輪車", title="一輪車の会")
+    common, other = analysis.Term(term_of(WORD)), analysis.Term(term_of("一輪車"))
+    assert champions.plan(common).listed_alone
+    assert champions.plan(analysis.AnyOf((common, other))).listed_alone  # a question: any word
+    assert not champions.plan(analysis.AllOf((common, other))).listed_alone
+    assert not champions.plan(analysis.Term(term_of("一輪車"), prefix=True)).listed_alone
+
+
+@pytest.mark.parametrize("fill_below", [0, 10_000])
+def test_without_the_first_matches_a_common_word_still_ranks_as_every_match_would(
+    town_a, small_lists, monkeypatch, fill_below
+):
+    """On PostgreSQL the first matches are added to a lone common word's list only when the
+    lists are short (FILL_BELOW): either way the ranking is the full one."""
+    pages_with(town_a, 8)
+    # Tiny lists give PostgreSQL one candidate a list (three quarters of two): one is asked for.
+    expected = every_match_ranked(town_a, WORD, 1)
+    monkeypatch.setattr(backends, "FILL_BELOW", fill_below)
+    monkeypatch.setattr(backends.Matcher, "ranked_in_scope", lambda *args, **kwargs: 1 / 0)
+    assert ranked_ids(town_a, WORD, 1) == expected
+
+
+def test_words_rarer_together_are_filled_in_however_long_the_lists(town_a, small_lists, monkeypatch):
+    monkeypatch.setattr(backends, "FILL_BELOW", 0)  # the fill is never optional for all-words
+    pages_with(town_a, 6)
+    pages_with(town_a, 6, word="一輪車", title="一輪車の会")
+    both = factories.notice(town_a, title="体育の日", lead=f"{WORD}と一輪車で遊ぼう")
+    assert ranked_ids(town_a, f"{WORD} 一輪車", 5) == [both.pk]
+
+
+def test_postgresql_looks_for_the_first_matches_only_when_the_lists_are_short(town_a, small_lists):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    pages_with(town_a, 8)
+    matcher = matcher_for(analysis.parse(WORD), service.public_pages(town_a.site))
+    with CaptureQueriesContext(connection) as queries:
+        matcher.ranked_anywhere(10, champions.plan(matcher.tree))
+    sql = next(query["sql"] for query in queries if "AS score" in query["sql"])
+    if isinstance(matcher, SQLiteMatcher):
+        assert "WITH listed" not in sql
+    else:
+        assert "WITH listed AS MATERIALIZED" in sql and ") < " in sql

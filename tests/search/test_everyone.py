@@ -96,6 +96,36 @@ def test_a_wrong_kanji_conversion_is_fixed_up_and_says_so(town_a, pages):
     assert literal.corrected == ""
 
 
+def test_a_wrong_conversion_is_searched_as_the_pages_write_it_and_not_also_as_typed(
+    town_a, pages, monkeypatch
+):
+    searched = []
+    run = service._run
+
+    def counting(engine, site, tree, *args):
+        searched.append(tree)
+        return run(engine, site, tree, *args)
+
+    monkeypatch.setattr(service, "_run", counting)
+    results = service.search(town_a.site, "一次保育")
+    assert results.corrected == "一時保育" and results.hits[0].page.pk == pages["ichiji"].pk
+    assert len(searched) == 1  # the words as typed (一次募集 would match) are not searched too
+
+
+def test_a_fix_up_the_analysis_reads_as_the_same_query_is_neither_run_nor_announced(
+    town_a, pages, monkeypatch
+):
+    factories.notice(town_a, title="入園申込み", lead="申込みは4月までです。")  # the newest spelling
+    assert service.corrected_query(town_a.site, "申し込み", fuzzy=False) == "申込み"
+    searched = []
+    run = service._run
+    monkeypatch.setattr(service, "_run", lambda *args: searched.append(args[2]) or run(*args))
+    results = service.search(town_a.site, "申し込み")
+    assert results.corrected == ""
+    assert results.total >= 2
+    assert len(searched) == 1
+
+
 @pytest.mark.parametrize(("typo", "meant"), [("じどうてあって", "児童手当"), ("りにゅうしよく", None)])
 def test_slips_are_folded_or_corrected_within_one_edit(town_a, pages, typo, meant):
     results = service.search(town_a.site, typo)
