@@ -309,3 +309,23 @@ def test_postgresql_looks_for_the_first_matches_only_when_the_lists_are_short(to
         assert "WITH listed" not in sql
     else:
         assert "WITH listed AS MATERIALIZED" in sql and ") < " in sql
+
+
+def test_candidates_are_tested_field_by_field_and_joined_only_for_words_together():
+    from search.backends import PostgresMatcher
+
+    word, other = analysis.Term("竹馬"), analysis.Term("一輪車")
+    either = analysis.AnyOf((word, analysis.Term("タケウマ")))
+    sql, params = PostgresMatcher.field_by_field(analysis.AllOf((either, other)))
+    assert "||" not in sql and sql.count(" AND ") == 1
+    assert params == [analysis.to_tsquery(either)] * 2 + [analysis.to_tsquery(other)] * 2
+    together = analysis.AnyOf((word, analysis.AllOf((analysis.Term("竹"), analysis.Term("馬")))))
+    sql, params = PostgresMatcher.field_by_field(together)
+    assert "(e.title || e.body) @@" in sql and len(params) == 3
+
+
+def test_words_split_between_title_and_body_are_found_among_candidates(town_a, small_lists):
+    pages_with(town_a, 6)
+    pages_with(town_a, 6, word="一輪車", title="一輪車の会")
+    split = factories.notice(town_a, title=f"{WORD}の日", lead="一輪車も用意します")
+    assert split.pk in ranked_ids(town_a, f"{WORD} 一輪車", 20)
