@@ -28,18 +28,29 @@ class AnalysedSearchFilter(SearchFilter):
         tree = analysis.parse(query, synonym_map(site))
         if tree is None:
             return queryset.none()
-        results = self.run(tree, query, queryset, request)
         if request.GET.get("exact") == "1":
+            return self.run(tree, query, queryset, request)
+        # The same fix-ups as the search page, in the same order: kanji the town's pages read the
+        # same but write otherwise first (一次保育 → 一時保育), instead of the words as typed; a
+        # one-edit typo of a known word only when the words as typed find nothing.
+        fixed = self.fixed_up(site, query, tree, queryset, request, fuzzy=False)
+        if fixed is not None:
+            return fixed
+        results = self.run(tree, query, queryset, request)
+        if results.count():
             return results
-        # The same fix-ups as the search page: a one-edit typo when nothing was found, or kanji
-        # the town's pages read the same but write otherwise (一次保育 → 一時保育).
-        fixed = corrected_query(site, query, fuzzy=not results.count())
+        fixed = self.fixed_up(site, query, tree, queryset, request, fuzzy=True)
+        return results if fixed is None else fixed
+
+    def fixed_up(self, site, query, tree, queryset, request, fuzzy):
+        """The results of the fixed-up query, or ``None`` if there is nothing to fix, the fix
+        reads as the same query, or it finds nothing either."""
+        fixed = corrected_query(site, query, fuzzy=fuzzy)
         fixed_tree = analysis.parse(fixed, synonym_map(site)) if fixed else None
-        if fixed_tree is not None:
-            fixed_results = self.run(fixed_tree, fixed, queryset, request)
-            if fixed_results.count():
-                return fixed_results
-        return results
+        if fixed_tree is None or repr(fixed_tree) == repr(tree):
+            return None
+        results = self.run(fixed_tree, fixed, queryset, request)
+        return results if results.count() else None
 
     def run(self, tree, query, queryset, request):
         """Every word first; any word when every word together finds nothing."""

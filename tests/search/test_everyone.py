@@ -160,6 +160,21 @@ def test_the_api_applies_the_same_romaji_synonyms_and_fix_ups(client, town_a, pa
     assert api("一次保育", exact="1") == hits(town_a.site, "一次保育", exact=True)
 
 
+def test_the_api_searches_a_wrong_conversion_once_as_the_pages_write_it(client, town_a, pages, monkeypatch):
+    from search.api import AnalysedSearchFilter
+
+    searched = []
+    run = AnalysedSearchFilter.run
+    monkeypatch.setattr(
+        AnalysedSearchFilter,
+        "run",
+        lambda self, tree, query, *args: searched.append(query) or run(self, tree, query, *args),
+    )
+    response = client.get("/api/v2/pages/", {"search": "一次保育"}, HTTP_HOST=town_a.site.hostname)
+    assert response.json()["items"][0]["id"] == pages["ichiji"].pk
+    assert searched == ["一時保育"]
+
+
 def test_autocomplete_takes_romaji_and_kana(client, town_a, pages):
     for typed in ("hoiku", "ほいく"):
         response = client.get(reverse("search_suggest"), {"q": typed}, HTTP_HOST=town_a.site.hostname)
