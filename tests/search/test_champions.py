@@ -257,10 +257,10 @@ def test_candidates_are_looked_up_not_searched_one_by_one(town_a, small_lists):
     if isinstance(matcher, SQLiteMatcher):
         assert "+wagtailsearch_indexentry_fts.rowid IN (" in sql
     else:
-        assert "e.id = ANY(ARRAY(" in sql
-        with connection.cursor() as cursor:  # the planner setting is put back
-            cursor.execute("SHOW enable_seqscan")
-            assert cursor.fetchone()[0] == "on"
+        assert "e.id = ANY(" in sql and "(e.title || e.body) @@" in sql  # keys ANDed with the GIN
+        with connection.cursor() as cursor:  # the planner settings are put back
+            cursor.execute("SELECT current_setting('enable_seqscan'), current_setting('enable_indexscan')")
+            assert cursor.fetchone() == ("on", "on")
     assert rows[0][0] == pages[-1].pk
 
 
@@ -311,21 +311,33 @@ def test_postgresql_looks_for_the_first_matches_only_when_the_lists_are_short(to
         assert "WITH listed AS MATERIALIZED" in sql and ") < " in sql
 
 
-def test_candidates_are_tested_field_by_field_and_joined_only_for_words_together():
-    from search.backends import PostgresMatcher
-
-    word, other = analysis.Term("竹馬"), analysis.Term("一輪車")
-    either = analysis.AnyOf((word, analysis.Term("タケウマ")))
-    sql, params = PostgresMatcher.field_by_field(analysis.AllOf((either, other)))
-    assert "||" not in sql and sql.count(" AND ") == 1
-    assert params == [analysis.to_tsquery(either)] * 2 + [analysis.to_tsquery(other)] * 2
-    together = analysis.AnyOf((word, analysis.AllOf((analysis.Term("竹"), analysis.Term("馬")))))
-    sql, params = PostgresMatcher.field_by_field(together)
-    assert "(e.title || e.body) @@" in sql and len(params) == 3
-
-
 def test_words_split_between_title_and_body_are_found_among_candidates(town_a, small_lists):
     pages_with(town_a, 6)
     pages_with(town_a, 6, word="一輪車", title="一輪車の会")
     split = factories.notice(town_a, title=f"{WORD}の日", lead="一輪車も用意します")
     assert split.pk in ranked_ids(town_a, f"{WORD} 一輪車", 20)
+
+
+def test_all_words_are_ranked_among_the_candidates_that_match_by_key_and_index(town_a, small_lists):
+    """PostgreSQL gets the candidates' ids first, then ANDs them with the GIN index's matches
+    (bitmap scans only, settings put back), so a candidate without a word is never read."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    pages_with(town_a, 6)
+    pages_with(town_a, 6, word="一輪車", title="一輪車の会")
+    both = factories.notice(town_a, title="体育の日", lead=f"{WORD}と一輪車で遊ぼう")
+    matcher = matcher_for(analysis.parse(f"{WORD} 一輪車"), service.public_pages(town_a.site))
+    plan = champions.plan(matcher.tree)
+    assert not plan.listed_alone
+    with CaptureQueriesContext(connection) as queries:
+        rows = matcher.ranked_anywhere(10, plan)
+    assert [pk for pk, _score in rows] == [both.pk]
+    sql = next(query["sql"] for query in queries if "AS score" in query["sql"])
+    if not isinstance(matcher, SQLiteMatcher):
+        assert "ARRAY(SELECT" not in sql and "e.id = ANY(" in sql and "(e.title || e.body) @@" in sql
+        settings = [query["sql"] for query in queries if "set_config" in query["sql"]]
+        assert any("enable_indexscan" in setting for setting in settings)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('enable_seqscan'), current_setting('enable_indexscan')")
+            assert cursor.fetchone() == ("on", "on")
