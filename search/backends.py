@@ -249,6 +249,8 @@ def _subquery(queryset):
 class Matcher:
     """One analysed query against one queryset: ranked ids, count, and the matching ids as SQL."""
 
+    every_match_seen = False  # set when the candidates ranked are known to hold every match
+
     def __init__(self, tree, queryset, autocomplete=False):
         self.tree = tree
         self.queryset = queryset
@@ -291,8 +293,9 @@ class Matcher:
                 return self.in_scope(rows, stop)[start:stop]
         else:
             kept = self.in_scope(self.ranked_anywhere(CANDIDATES + FILL, plan), stop)
-            if len(kept) >= stop or not plan.listed:
-                # Without a common term the candidates are every match: nothing else to find.
+            if len(kept) >= stop or not plan.listed or self.every_match_seen:
+                # Without a common term, or with fewer first matches than asked for, the
+                # candidates held every match: nothing else to find.
                 return kept[start:stop]
         return self.ranked_in_scope(start, stop)
 
@@ -313,7 +316,7 @@ class Matcher:
                 break
         return kept[:stop]
 
-    def candidates(self, plan):
+    def candidates(self, plan, fill=True):
         """(SQL, params) of the entry ids to look at: the lists' best entries, the rarer terms'
         entries and the first matches.
 
@@ -352,8 +355,9 @@ class Matcher:
                 f"UNION SELECT entry_id FROM ({fill}) AS few WHERE (SELECT COUNT(*) FROM listed) < %s",
                 [*params, *fill_params, FILL, FILL_BELOW],
             )
-        parts.append(fill)
-        params.extend([*fill_params, FILL])
+        if fill:
+            parts.append(fill)
+            params.extend([*fill_params, FILL])
         return " UNION ".join(parts), params
 
     def ranked_in_scope(self, start=0, stop=None):
@@ -501,9 +505,9 @@ class PostgresMatcher(Matcher):
                 )
                 return cursor.fetchall()
         rank_sql, rank_params = self.rank_by_field()
-        candidates_sql, candidates_params = self.candidates(plan)
         with transaction.atomic(), connection.cursor() as cursor:
             if plan.listed_alone:
+                candidates_sql, candidates_params = self.candidates(plan)
                 # A word that matches alone: its list holds only matches, and the GIN index's
                 # matches would be most of the index. The candidates are looked up by key and
                 # tested on the title or the body, joined only if neither has the words.
@@ -517,10 +521,17 @@ class PostgresMatcher(Matcher):
                     )
                     return cursor.fetchall()
             # The first matches are found through the GIN index: with a LIMIT the planner
-            # would rather scan the table, joining each row's title and body to test it.
+            # would rather scan the table, joining each row's title and body to test it. When
+            # there are fewer than FILL, they are every match, and so is what is ranked.
+            listed_sql, listed_params = self.candidates(plan, fill=False)
+            fill_sql, fill_params = self.entries_matching(self.tree)
             with planner_settings(cursor, enable_seqscan="off"):
-                cursor.execute(candidates_sql, candidates_params)
-                ids = [row[0] for row in cursor.fetchall()]
+                cursor.execute(listed_sql, listed_params)
+                ids = {row[0] for row in cursor.fetchall()}
+                cursor.execute(f"{fill_sql} LIMIT %s", [*fill_params, FILL])
+                first = [row[0] for row in cursor.fetchall()]
+            self.every_match_seen = len(first) < FILL
+            ids = sorted(ids.union(first))
             with planner_settings(cursor, enable_seqscan="off", enable_indexscan="off"):
                 cursor.execute(
                     f"SELECT {self.pk_sql}, {rank_sql} AS score FROM {IndexEntry._meta.db_table} e "

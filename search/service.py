@@ -461,8 +461,10 @@ def _window(text, needles):
     return text[:SNIPPET_WINDOW], False
 
 
-def _hits(ranked, tree, sections, request=None, notes=(), english=False, explain=False):
-    """Hits for the ranked pages. ``explain`` (editors): which synonym made each page match."""
+def _hits(ranked, tree, sections, request=None, notes=(), english=False, explain=False, typed=""):
+    """Hits for the ranked pages. ``explain`` (editors): which synonym made each page match.
+    ``typed``, the words searched, are marked where a page writes them as typed (申込み, when
+    the analysis searched 申し込み) without analysing the page's text."""
     ids = [pk for pk, _score in ranked if not _is_thread(pk)]
     thread_ids = [pk[1] for pk, _score in ranked if _is_thread(pk)]
     pages = {page.pk: page for page in Page.objects.filter(pk__in=ids).specific()} if ids else {}
@@ -488,7 +490,13 @@ def _hits(ranked, tree, sections, request=None, notes=(), english=False, explain
     types = _page_types()
     typed_trees = {note.typed: analysis.parse(note.typed) for note in notes} if explain else {}
     needles = _needles(tree, notes) if tree is not None else []
-    parts = [_needles(part, ()) for part in (tree.parts if isinstance(tree, analysis.AllOf) else (tree,))]
+    tree_parts = tree.parts if isinstance(tree, analysis.AllOf) else (tree,)
+    parts = [_needles(part, ()) for part in tree_parts]
+    typed_parts = [part for part in analysis.query_parts(typed) if analysis.is_japanese(part)]
+    if typed_parts and len(typed_parts) == len(parts):
+        # Each part of the query as typed stands for its part of the tree.
+        needles = [*needles, *typed_parts]
+        parts = [[*part, word] for part, word in zip(parts, typed_parts, strict=True)]
     section_titles = {key: title for key, title in sections.values()}
     community_title = section_titles.get(THREAD_SECTION) or _section_title(THREAD_SECTION)
 
@@ -794,7 +802,14 @@ def search(
     english = bool(LATIN.search(query)) or (getattr(request, "LANGUAGE_CODE", "ja") == "en")
     explain = bool(request is not None and notes and request.user.has_perm("wagtailadmin.access_admin"))
     results.hits = _hits(
-        matches.ranked, tree, sections, request=request, notes=notes, english=english, explain=explain
+        matches.ranked,
+        tree,
+        sections,
+        request=request,
+        notes=notes,
+        english=english,
+        explain=explain,
+        typed=fixed or query,
     )
     results.facets = _facet_options(matches.facets, filters, sections)
     if page == 1:

@@ -341,3 +341,16 @@ def test_all_words_are_ranked_among_the_candidates_that_match_by_key_and_index(t
         with connection.cursor() as cursor:
             cursor.execute("SELECT current_setting('enable_seqscan'), current_setting('enable_indexscan')")
             assert cursor.fetchone() == ("on", "on")
+
+
+def test_all_words_with_fewer_matches_than_asked_are_ranked_once(town_a, small_lists, monkeypatch):
+    """When the first matches are fewer than asked for, they are every match: PostgreSQL ranks
+    them with the lists' and stops (SQLite, whose candidates are one statement, ranks again)."""
+    from django.db import connection
+
+    pages_with(town_a, 6)
+    pages_with(town_a, 6, word="一輪車", title="一輪車の会")
+    both = factories.notice(town_a, title="体育の日", lead=f"{WORD}と一輪車で遊ぼう")
+    if connection.vendor == "postgresql":
+        monkeypatch.setattr(backends.Matcher, "ranked_in_scope", lambda *args, **kwargs: 1 / 0)
+    assert ranked_ids(town_a, f"{WORD} 一輪車", 5) == [both.pk]

@@ -307,6 +307,17 @@ def test_snippet_marks_the_matched_words(town_a):
     assert "<mark>申込み</mark>" in hit.snippet
 
 
+def test_a_word_written_as_typed_is_marked_without_analysing_the_page(town_a, monkeypatch):
+    """申込み is searched as 申し込み; where the page writes it as typed, it is found by position."""
+    factories.notice(town_a, title="入園のご案内", lead="令和9年度の保育園の入園申込みを受け付けます。")
+    analysed = []
+    words = service.analysis.words
+    monkeypatch.setattr(service.analysis, "words", lambda text: analysed.append(text) or words(text))
+    (hit,) = service.search(town_a.site, "申込み").hits
+    assert "<mark>申込み</mark>" in hit.snippet
+    assert not any("受け付けます" in text for text in analysed)
+
+
 def test_snippet_escapes_html_written_in_the_page(client, town_a):
     factories.notice(
         town_a,
