@@ -14,7 +14,7 @@ from wagtail.models import Site
 from . import analysis
 from .backends import AnalysedQuery
 from .models import synonym_map
-from .service import MAX_QUERY_LENGTH, corrected_query
+from .service import MAX_QUERY_LENGTH, fix_up
 
 
 class AnalysedSearchFilter(SearchFilter):
@@ -45,9 +45,8 @@ class AnalysedSearchFilter(SearchFilter):
     def fixed_up(self, site, query, tree, queryset, request, fuzzy):
         """The results of the fixed-up query, or ``None`` if there is nothing to fix, the fix
         reads as the same query, or it finds nothing either."""
-        fixed = corrected_query(site, query, fuzzy=fuzzy)
-        fixed_tree = analysis.parse(fixed, synonym_map(site)) if fixed else None
-        if fixed_tree is None or repr(fixed_tree) == repr(tree):
+        fixed, fixed_tree = fix_up(site, query, tree, synonym_map(site), fuzzy=fuzzy)
+        if fixed_tree is None:
             return None
         results = self.run(fixed_tree, fixed, queryset, request)
         return results if results.count() else None

@@ -324,10 +324,7 @@ class Matcher:
         bm25()), each list gives at most three quarters of itself and the rarer terms only
         their entries that match the whole query, at most ``RARER``; SQLite looks at all
         the rarer terms' entries, which its full-text match finds cheaper than the narrower
-        query. Also with ``narrow``, when a listed word matches on its own (so its list holds
-        only matches), the first matches are looked for only if the lists and rarer terms
-        give fewer than ``FILL_BELOW`` entries: finding them costs a question of many common
-        words 20 ms on PostgreSQL, for pages that rank below the lists'.
+        query. Without ``fill``, the first matches are left out (the caller adds them).
         """
         champion_table = Champion._meta.db_table
         per_term = champions.candidates_per_term(len(plan.listed), CANDIDATES, cap=self.narrow)
@@ -346,17 +343,9 @@ class Matcher:
             sql, rarer_params = self.entries_matching(plan.rarer)
             parts.append(sql)
             params.extend(rarer_params)
-        fill_sql, fill_params = self.entries_matching(self.tree)
-        fill = f"SELECT entry_id FROM ({fill_sql} LIMIT %s) AS fill"
-        if self.narrow and plan.listed_alone:
-            # The WHERE is a one-time filter: PostgreSQL runs the fill only when it holds.
-            return (
-                f"WITH listed AS MATERIALIZED ({' UNION '.join(parts)}) SELECT entry_id FROM listed "
-                f"UNION SELECT entry_id FROM ({fill}) AS few WHERE (SELECT COUNT(*) FROM listed) < %s",
-                [*params, *fill_params, FILL, FILL_BELOW],
-            )
         if fill:
-            parts.append(fill)
+            fill_sql, fill_params = self.entries_matching(self.tree)
+            parts.append(f"SELECT entry_id FROM ({fill_sql} LIMIT %s) AS fill")
             params.extend([*fill_params, FILL])
         return " UNION ".join(parts), params
 
@@ -507,10 +496,19 @@ class PostgresMatcher(Matcher):
         rank_sql, rank_params = self.rank_by_field()
         with transaction.atomic(), connection.cursor() as cursor:
             if plan.listed_alone:
-                candidates_sql, candidates_params = self.candidates(plan)
                 # A word that matches alone: its list holds only matches, and the GIN index's
                 # matches would be most of the index. The candidates are looked up by key and
-                # tested on the title or the body, joined only if neither has the words.
+                # tested on the title or the body, joined only if neither has the words. The
+                # first matches are looked for only if the lists and rarer terms give fewer
+                # than FILL_BELOW entries (a question's cost 20 ms to find, for pages that rank
+                # below the lists'): the WHERE is a one-time filter, run before the fill.
+                listed_sql, listed_params = self.candidates(plan, fill=False)
+                fill_sql, fill_params = self.entries_matching(self.tree)
+                candidates_sql = (
+                    f"WITH listed AS MATERIALIZED ({listed_sql}) SELECT entry_id FROM listed UNION "
+                    f"SELECT entry_id FROM ({fill_sql} LIMIT %s) AS few WHERE (SELECT COUNT(*) FROM listed) < %s"
+                )
+                candidates_params = [*listed_params, *fill_params, FILL, FILL_BELOW]
                 with planner_settings(cursor, enable_seqscan="off"):
                     cursor.execute(
                         f"SELECT {self.pk_sql}, {rank_sql} AS score FROM {IndexEntry._meta.db_table} e "

@@ -722,14 +722,23 @@ def _run(engine, site, tree, filters, page, per_page, sections):
     return matches, tree, relaxed, page
 
 
-def _fixed_up(engine, site, query, synonyms, tree, filters, page, per_page, sections, fuzzy=False):
-    """(fixed query, its notes, what ``_run`` found) for the query fixed up, or ("", [], None)
-    when nothing needs fixing, when the fix reads as the same query (申し込み → 申込み), or
-    when the fixed query finds nothing either."""
+def fix_up(site, query, tree, synonyms, fuzzy=False, notes=None):
+    """(fixed query, its tree) when :func:`corrected_query` changes ``query`` into something the
+    analysis reads otherwise than ``tree``, else ("", None): a fix read as the same query
+    (申し込み → 申込み) would find the same pages. The search page and API v2 both use it."""
     fixed = corrected_query(site, query, fuzzy=fuzzy)
-    notes = []
     fixed_tree = analysis.parse(fixed, synonyms, notes=notes) if fixed else None
     if fixed_tree is None or repr(fixed_tree) == repr(tree):
+        return "", None
+    return fixed, fixed_tree
+
+
+def _fixed_up(engine, site, query, synonyms, tree, filters, page, per_page, sections, fuzzy=False):
+    """(fixed query, its notes, what ``_run`` found) for the query fixed up (:func:`fix_up`),
+    or ("", [], None) when there is nothing to fix or the fixed query finds nothing either."""
+    notes = []
+    fixed, fixed_tree = fix_up(site, query, tree, synonyms, fuzzy=fuzzy, notes=notes)
+    if fixed_tree is None:
         return "", [], None
     found = _run(engine, site, fixed_tree, filters, page, per_page, sections)
     return (fixed, notes, found) if found[0].total else ("", [], None)
