@@ -228,6 +228,13 @@ class PostgresIndex(AnalysedIndex):
 # How a query runs --------------------------------------------------------------------------
 
 
+def key_array(ids):
+    """Integer keys as one PostgreSQL array literal, for ``= ANY(%s::bigint[])``. Django's
+    cursor binds parameters on the client, where psycopg writes a list element by element in
+    Python (about 1 ms for 2,000 keys); ``str.join`` takes a twentieth of that."""
+    return "{" + ",".join(str(int(pk)) for pk in ids) + "}"
+
+
 def among(queryset, ids, field="pk"):
     """``queryset.filter(<field>__in=ids)``. On PostgreSQL the ids are one array parameter
     (``= ANY(%s)``): Django and psycopg take about 5 ms to build and bind a list of 2,000
@@ -237,7 +244,9 @@ def among(queryset, ids, field="pk"):
     meta = queryset.model._meta
     column = meta.pk.column if field == "pk" else meta.get_field(field).column
     return queryset.filter(
-        RawSQL(f'"{meta.db_table}"."{column}" = ANY(%s)', [list(ids)], output_field=BooleanField())
+        RawSQL(
+            f'"{meta.db_table}"."{column}" = ANY(%s::bigint[])', [key_array(ids)], output_field=BooleanField()
+        )
     )
 
 
@@ -251,10 +260,12 @@ class Matcher:
 
     every_match_seen = False  # set when the candidates ranked are known to hold every match
 
-    def __init__(self, tree, queryset, autocomplete=False):
+    def __init__(self, tree, queryset, autocomplete=False, scope_fields=()):
         self.tree = tree
         self.queryset = queryset
         self.autocomplete = autocomplete
+        self.scope_fields = scope_fields
+        self.scoped = {}
         self.content_types = list(get_descendants_content_types_pks(queryset.model))
 
     def where(self):
@@ -304,16 +315,25 @@ class Matcher:
         return EXACT_LIMIT
 
     def in_scope(self, rows, stop):
-        """The first ``stop`` of ``rows`` whose primary key the queryset allows."""
+        """The first ``stop`` of ``rows`` whose primary key the queryset allows: the first
+        ``stop`` and a tenth more are checked, then ``SCOPE_CHUNK`` at a time. The values of
+        ``scope_fields`` are kept in ``scoped`` ({pk: values}) for the caller (the search's
+        facets need each page's path and type: one statement fewer)."""
         kept = []
-        for begin in range(0, len(rows), SCOPE_CHUNK):
-            chunk = rows[begin : begin + SCOPE_CHUNK]
-            allowed = set(
-                among(self.queryset.order_by(), [pk for pk, _score in chunk]).values_list("pk", flat=True)
+        begin = 0
+        size = min(SCOPE_CHUNK, stop + stop // 10)
+        while begin < len(rows):
+            chunk = rows[begin : begin + size]
+            allowed = among(self.queryset.order_by(), [pk for pk, _score in chunk]).values_list(
+                "pk", *self.scope_fields
             )
-            kept.extend(row for row in chunk if row[0] in allowed)
+            for pk, *values in allowed:
+                self.scoped[pk] = values
+            kept.extend(row for row in chunk if row[0] in self.scoped)
             if len(kept) >= stop:
                 break
+            begin += size
+            size = SCOPE_CHUNK
         return kept[:stop]
 
     def candidates(self, plan, fill=True):
@@ -535,7 +555,7 @@ class PostgresMatcher(Matcher):
                     f"SELECT {self.pk_sql}, {rank_sql} AS score FROM {IndexEntry._meta.db_table} e "
                     f"WHERE e.id = ANY(%s::integer[]) AND (e.title || e.body) @@ to_tsquery('simple', %s) "
                     f"AND e.content_type_id IN ({placeholders}) {order}",
-                    [*rank_params, ids, query, *self.content_types, limit],
+                    [*rank_params, key_array(ids), query, *self.content_types, limit],
                 )
                 return cursor.fetchall()
 
@@ -561,11 +581,11 @@ def planner_settings(cursor, **settings):
         cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
 
 
-def matcher_for(tree, queryset, autocomplete=False):
+def matcher_for(tree, queryset, autocomplete=False, scope_fields=()):
     if connection.vendor == "postgresql":
-        return PostgresMatcher(tree, queryset, autocomplete)
+        return PostgresMatcher(tree, queryset, autocomplete, scope_fields)
     if connection.vendor == "sqlite":
-        return SQLiteMatcher(tree, queryset, autocomplete)
+        return SQLiteMatcher(tree, queryset, autocomplete, scope_fields)
     raise ImproperlyConfigured("search.backends supports SQLite and PostgreSQL.")
 
 

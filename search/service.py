@@ -239,10 +239,10 @@ class DatabaseEngine:
                 f"{community_index.version(site.pk) if self.threads else '-'}:{tree!r}".encode()
             ).hexdigest()
         )
-        found = cache.get(key)
+        found = cache.get(key) if MATCHES_CACHE_SECONDS else None  # 0: not cached at all
         if found is None:
-            matcher = matcher_for(tree, public_pages(site))
-            found = _describe(matcher.ranked(0, MAX_MATCHES + 1), sections)
+            matcher = matcher_for(tree, public_pages(site), scope_fields=DESCRIBED)
+            found = _describe(matcher.ranked(0, MAX_MATCHES + 1), sections, matcher.scoped)
             threads = []
             if self.threads:
                 documents = community_index.searchable_documents(site)
@@ -267,13 +267,20 @@ def _is_thread(key):
     return isinstance(key, tuple) and key[0] == THREAD_TYPE
 
 
-def _describe(ranked, sections):
-    """Each ranked page with what the filters and facets need: its section, type and stages."""
+DESCRIBED = ("path", "content_type__model")  # what _describe needs of each page
+
+
+def _describe(ranked, sections, known=None):
+    """Each ranked page with what the filters and facets need: its section, type and stages.
+    ``known``: {pk: (path, model)} already read (the matcher's scope check reads them)."""
     ids = [pk for pk, _score in ranked]
-    info = {
-        pk: (path, model)
-        for pk, path, model in among(Page.objects.all(), ids).values_list("pk", "path", "content_type__model")
-    }
+    if known and all(pk in known for pk in ids):
+        info = {pk: tuple(known[pk]) for pk in ids}
+    else:
+        info = {
+            pk: (path, model)
+            for pk, path, model in among(Page.objects.all(), ids).values_list("pk", *DESCRIBED)
+        }
     stages = {}
     present = {model for _path, model in info.values()}
     for model in _staged_models():
@@ -287,11 +294,12 @@ def _describe(ranked, sections):
         for pk, slug in rows:
             stages.setdefault(pk, []).append(slug)
     described = []
+    sizes = sorted({len(prefix) for prefix in sections})  # the sections' depths (one, in a town)
     for pk, score in ranked:
         if pk not in info:
             continue
         path, model = info[pk]
-        section = next((key for prefix, (key, _title) in sections.items() if path.startswith(prefix)), "")
+        section = next((sections[path[:size]][0] for size in sizes if path[:size] in sections), "")
         described.append((pk, score, section, model, tuple(stages.get(pk, ()))))
     return described
 

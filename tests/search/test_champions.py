@@ -354,3 +354,31 @@ def test_all_words_with_fewer_matches_than_asked_are_ranked_once(town_a, small_l
     if connection.vendor == "postgresql":
         monkeypatch.setattr(backends.Matcher, "ranked_in_scope", lambda *args, **kwargs: 1 / 0)
     assert ranked_ids(town_a, f"{WORD} 一輪車", 5) == [both.pk]
+
+
+def test_the_scope_check_reads_on_past_another_towns_keys(town_a, town_b):
+    """The first ``stop`` keys and a tenth more are checked first; when other towns' pages took
+    their places, the check reads on until ``stop`` are kept, in ranked order."""
+    mine = pages_with(town_a, 3)
+    theirs = pages_with(town_b, 3)
+    rows = [(page.pk, 1.0) for page in [*theirs, *mine]]
+    matcher = matcher_for(analysis.parse(WORD), service.public_pages(town_a.site), scope_fields=("path",))
+    assert matcher.in_scope(rows, 2) == [(mine[0].pk, 1.0), (mine[1].pk, 1.0)]
+    assert matcher.scoped[mine[0].pk] == [mine[0].path]  # what the caller asked for, read with the key
+    assert theirs[0].pk not in matcher.scoped
+
+
+def test_keys_are_passed_to_postgresql_as_one_array_literal(town_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from wagtail.models import Page
+
+    pages = pages_with(town_a, 3)
+    assert backends.key_array([3, 1, 2]) == "{3,1,2}"
+    with CaptureQueriesContext(connection) as queries:
+        found = set(
+            backends.among(Page.objects.all(), [page.pk for page in pages]).values_list("pk", flat=True)
+        )
+    assert found == {page.pk for page in pages}
+    if connection.vendor == "postgresql":
+        assert "= ANY(" in queries[0]["sql"] and "::bigint[]" in queries[0]["sql"]

@@ -252,6 +252,51 @@ def test_facets_count_the_matching_pages_by_section_type_and_stage(town_a, warab
     assert {option.key: option.label for option in results.facets["stage"]}["age-0"] == "0歳"
 
 
+def test_facets_use_the_paths_and_types_read_by_the_scope_check(town_a, warabe):
+    """The scope check reads each page's path and type with its key: the facets need no
+    second statement on the pages for them."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        results = service.search(town_a.site, "わらべうた")
+    assert facet_counts(results)["section"] == {"municipal": 2, "regional": 2}
+    described = [
+        query["sql"]
+        for query in queries
+        if '"wagtailcore_page"."path"' in query["sql"] and "django_content_type" in query["sql"]
+    ]
+    assert len(described) == 1
+    assert '"wagtailcore_page"."live"' in described[0]  # the scope check's statement
+
+
+def test_described_pages_not_known_from_the_scope_check_are_read(town_a, warabe):
+    sections = service._sections(town_a.site)
+    ranked = [(warabe["notice"].pk, 1.0), (warabe["article"].pk, 0.5)]
+    known = {warabe["notice"].pk: ["/nowhere/", "noticepage"]}  # the article is missing
+    described = service._describe(ranked, sections, known)
+    assert [(row[0], row[2], row[3]) for row in described] == [
+        (warabe["notice"].pk, "municipal", "noticepage"),
+        (warabe["article"].pk, "regional", "articlepage"),
+    ]
+
+
+def test_no_cached_ranking_is_read_when_caching_is_off(town_a, warabe, monkeypatch):
+    """``MATCHES_CACHE_SECONDS = 0`` (the latency bench's timed runs) ranks every search afresh."""
+    service.search(town_a.site, "わらべうた")
+    monkeypatch.setattr(service, "MATCHES_CACHE_SECONDS", 0)
+    ranked = []
+    original = service.matcher_for
+
+    def counting(*args, **kwargs):
+        ranked.append(args[0])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(service, "matcher_for", counting)
+    assert service.search(town_a.site, "わらべうた").total == 4
+    assert ranked
+
+
 def test_section_filter_narrows_results_and_other_facets_but_keeps_its_own_counts(town_a, warabe):
     results = service.search(town_a.site, "わらべうた", filters={"section": "municipal"})
     assert set(ids(results)) == {warabe["notice"].id, warabe["service"].id}
