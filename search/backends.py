@@ -259,6 +259,7 @@ class Matcher:
     """One analysed query against one queryset: ranked ids, count, and the matching ids as SQL."""
 
     every_match_seen = False  # set when the candidates ranked are known to hold every match
+    first_left_out = False  # set when the lists' matches were enough without the first matches
 
     def __init__(self, tree, queryset, autocomplete=False, scope_fields=()):
         self.tree = tree
@@ -292,8 +293,11 @@ class Matcher:
         every page. Otherwise only the candidates are ranked: the champions of the query's
         common terms, every entry of its rarer ones, and the first ``FILL`` matches in index
         order (so that words rarer together than apart still fill the page, and a total of
-        「1,000件以上」 stays true). Both fall back to ranking every match in scope when they
-        cannot answer (another town's pages taking the places, or stale counts).
+        「1,000件以上」 stays true). On PostgreSQL the first matches of all of several words
+        are looked for only when fewer than ``stop`` of the lists' entries match (``enough``);
+        if the scope then keeps fewer than ``stop``, they are looked for after all. Both fall
+        back to ranking every match in scope when they cannot answer (another town's pages
+        taking the places, or stale counts).
         """
         if stop is None or self.autocomplete:
             return self.ranked_in_scope(start, stop)
@@ -303,7 +307,10 @@ class Matcher:
             if len(rows) <= self.exact_limit:
                 return self.in_scope(rows, stop)[start:stop]
         else:
-            kept = self.in_scope(self.ranked_anywhere(CANDIDATES + FILL, plan), stop)
+            kept = self.in_scope(self.ranked_anywhere(CANDIDATES + FILL, plan, enough=stop), stop)
+            if len(kept) < stop and self.first_left_out:
+                # The lists' matches were enough, but other towns' pages took their places.
+                kept = self.in_scope(self.ranked_anywhere(CANDIDATES + FILL, plan), stop)
             if len(kept) >= stop or not plan.listed or self.every_match_seen:
                 # Without a common term, or with fewer first matches than asked for, the
                 # candidates held every match: nothing else to find.
@@ -394,7 +401,7 @@ class SQLiteMatcher(Matcher):
     score_order = "ASC"  # FTS5's bm25() is negative: the lower, the better
     narrow = False
 
-    def ranked_anywhere(self, limit, plan=None):
+    def ranked_anywhere(self, limit, plan=None, enough=None):
         """[(pk, score)] of matches anywhere in the index (the scope is checked after), best first.
 
         With a ``plan``, only its candidates: FTS5 walks the match once, each row is looked up
@@ -489,7 +496,7 @@ class PostgresMatcher(Matcher):
             [query, query],
         )
 
-    def ranked_anywhere(self, limit, plan=None):
+    def ranked_anywhere(self, limit, plan=None, enough=None):
         """[(pk, score)] of matches anywhere in the index (the scope is checked after), best first.
 
         With a ``plan``, only among its candidates. When a common word matches alone, they are
@@ -514,48 +521,102 @@ class PostgresMatcher(Matcher):
                 )
                 return cursor.fetchall()
         rank_sql, rank_params = self.rank_by_field()
+        scored = f"SELECT {self.pk_sql}, {rank_sql} AS score FROM {IndexEntry._meta.db_table} e"
+        of_types = f"e.content_type_id IN ({placeholders})"
         with transaction.atomic(), connection.cursor() as cursor:
             if plan.listed_alone:
                 # A word that matches alone: its list holds only matches, and the GIN index's
-                # matches would be most of the index. The candidates are looked up by key and
-                # tested on the title or the body, joined only if neither has the words. The
-                # first matches are looked for only if the lists and rarer terms give fewer
-                # than FILL_BELOW entries (a question's cost 20 ms to find, for pages that rank
-                # below the lists'): the WHERE is a one-time filter, run before the fill.
+                # matches would be most of the index. The candidates are looked up by key; the
+                # lists' are tested on the title or the body, joined only if neither has the
+                # words (a list of a word that matches only with another, 健康 of 健康 & 診査,
+                # holds entries without the other). The first matches are looked for only if
+                # the lists and rarer terms give fewer than FILL_BELOW entries (a question's
+                # cost 20 ms to find, for pages that rank below the lists'): the WHERE is a
+                # one-time filter, run before the fill. They match, so they are not tested.
                 listed_sql, listed_params = self.candidates(plan, fill=False)
                 fill_sql, fill_params = self.entries_matching(self.tree)
-                candidates_sql = (
-                    f"WITH listed AS MATERIALIZED ({listed_sql}) SELECT entry_id FROM listed UNION "
-                    f"SELECT entry_id FROM ({fill_sql} LIMIT %s) AS few WHERE (SELECT COUNT(*) FROM listed) < %s"
-                )
-                candidates_params = [*listed_params, *fill_params, FILL, FILL_BELOW]
                 with planner_settings(cursor, enable_seqscan="off"):
                     cursor.execute(
-                        f"SELECT {self.pk_sql}, {rank_sql} AS score FROM {IndexEntry._meta.db_table} e "
-                        f"WHERE e.id = ANY(ARRAY({candidates_sql})) AND (e.title @@ to_tsquery('simple', %s) "
+                        f"WITH listed AS MATERIALIZED ({listed_sql}), few AS MATERIALIZED ("
+                        f"SELECT entry_id FROM ({fill_sql} LIMIT %s) AS first "
+                        "WHERE (SELECT COUNT(*) FROM listed) < %s) "
+                        f"({scored} WHERE e.id = ANY(ARRAY(SELECT entry_id FROM listed EXCEPT "
+                        "SELECT entry_id FROM few)) AND (e.title @@ to_tsquery('simple', %s) "
                         "OR e.body @@ to_tsquery('simple', %s) OR (e.title || e.body) @@ to_tsquery('simple', %s)) "
-                        f"AND e.content_type_id IN ({placeholders}) {order}",
-                        [*rank_params, *candidates_params, query, query, query, *self.content_types, limit],
+                        f"AND {of_types}) UNION ALL ({scored} WHERE e.id = ANY(ARRAY(SELECT entry_id FROM few)) "
+                        f"AND {of_types}) {order}",
+                        [
+                            *listed_params,
+                            *fill_params,
+                            FILL,
+                            FILL_BELOW,
+                            *rank_params,
+                            query,
+                            query,
+                            query,
+                            *self.content_types,
+                            *rank_params,
+                            *self.content_types,
+                            limit,
+                        ],
                     )
                     return cursor.fetchall()
-            # The first matches are found through the GIN index: with a LIMIT the planner
-            # would rather scan the table, joining each row's title and body to test it. When
-            # there are fewer than FILL, they are every match, and so is what is ranked.
+            # All of several words. The lists' entries are ranked first, with only bitmap scans
+            # allowed, so that PostgreSQL may AND their keys with the GIN index's matches and
+            # never read one without a word; when it would rather test them one by one (the
+            # words are on most pages), only they are tested. When ``enough`` of them match
+            # (子ども 医療費, 3歳), that is the answer: the first matches in index order would
+            # add pages that none of the words weighs most in, for 15–30 ms at 100,000 pages.
             listed_sql, listed_params = self.candidates(plan, fill=False)
-            fill_sql, fill_params = self.entries_matching(self.tree)
             with planner_settings(cursor, enable_seqscan="off"):
                 cursor.execute(listed_sql, listed_params)
-                ids = {row[0] for row in cursor.fetchall()}
+                listed = sorted(row[0] for row in cursor.fetchall())
+            rank_listed = (
+                f"{scored} WHERE e.id = ANY(%s::integer[]) AND (e.title || e.body) @@ to_tsquery('simple', %s) "
+                f"AND {of_types}"
+            )
+            rows = []
+            if enough is not None:
+                with planner_settings(cursor, enable_seqscan="off", enable_indexscan="off"):
+                    cursor.execute(
+                        f"{rank_listed} {order}",
+                        [*rank_params, key_array(listed), query, *self.content_types, limit],
+                    )
+                    rows = cursor.fetchall()
+                if len(rows) >= enough:
+                    self.first_left_out = True
+                    return rows
+            # The first matches are found through the GIN index: with a LIMIT the planner
+            # would rather scan the table, joining each row's title and body to test it. When
+            # there are fewer than FILL, they are every match, and so is what is ranked. They
+            # match, so they are ranked without a test (testing them cost 15 ms for 保育園 申込み).
+            fill_sql, fill_params = self.entries_matching(self.tree)
+            with planner_settings(cursor, enable_seqscan="off"):
                 cursor.execute(f"{fill_sql} LIMIT %s", [*fill_params, FILL])
-                first = [row[0] for row in cursor.fetchall()]
+                first = {row[0] for row in cursor.fetchall()}
             self.every_match_seen = len(first) < FILL
-            ids = sorted(ids.union(first))
+            self.first_left_out = False
+            if enough is not None:
+                # The lists' matches are ranked already: only the first matches not among them.
+                cursor.execute(
+                    f"{scored} WHERE e.id = ANY(%s::integer[]) AND {of_types} {order}",
+                    [*rank_params, key_array(sorted(first.difference(listed))), *self.content_types, limit],
+                )
+                merged = sorted([*rows, *cursor.fetchall()], key=lambda row: (-row[1], -row[0]))
+                return merged[:limit]
             with planner_settings(cursor, enable_seqscan="off", enable_indexscan="off"):
                 cursor.execute(
-                    f"SELECT {self.pk_sql}, {rank_sql} AS score FROM {IndexEntry._meta.db_table} e "
-                    f"WHERE e.id = ANY(%s::integer[]) AND (e.title || e.body) @@ to_tsquery('simple', %s) "
-                    f"AND e.content_type_id IN ({placeholders}) {order}",
-                    [*rank_params, key_array(ids), query, *self.content_types, limit],
+                    f"({rank_listed}) UNION ALL ({scored} WHERE e.id = ANY(%s::integer[]) AND {of_types}) {order}",
+                    [
+                        *rank_params,
+                        key_array(sorted(set(listed).difference(first))),
+                        query,
+                        *self.content_types,
+                        *rank_params,
+                        key_array(sorted(first)),
+                        *self.content_types,
+                        limit,
+                    ],
                 )
                 return cursor.fetchall()
 

@@ -382,3 +382,54 @@ def test_keys_are_passed_to_postgresql_as_one_array_literal(town_a):
     assert found == {page.pk for page in pages}
     if connection.vendor == "postgresql":
         assert "= ANY(" in queries[0]["sql"] and "::bigint[]" in queries[0]["sql"]
+
+
+def _fill_statements(queries):
+    return [query["sql"] for query in queries if query["sql"].startswith("SELECT id AS entry_id")]
+
+
+def test_all_words_whose_lists_match_enough_are_ranked_without_the_first_matches(town_a, small_lists):
+    """PostgreSQL ranks the lists' entries first: when ``enough`` of them hold every word, the
+    first matches in index order are not looked for (SQLite's candidates are one statement)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    pages_with(town_a, 6)
+    pages_with(town_a, 6, word="一輪車", title="一輪車の会")
+    both = factories.notice(town_a, title=f"{WORD}と一輪車", lead="、".join([f"{WORD}と一輪車で遊ぼう"] * 9))
+    matcher = matcher_for(analysis.parse(f"{WORD} 一輪車"), service.public_pages(town_a.site))
+    plan = champions.plan(matcher.tree)
+    with CaptureQueriesContext(connection) as queries:
+        rows = matcher.ranked_anywhere(10, plan, enough=1)
+    assert [pk for pk, _score in rows] == [both.pk]
+    if connection.vendor == "postgresql":
+        assert matcher.first_left_out and not _fill_statements(queries)
+        with CaptureQueriesContext(connection) as queries:
+            matcher.ranked_anywhere(10, plan, enough=2)  # one match is not enough: the fill runs
+        assert _fill_statements(queries) and not matcher.first_left_out
+
+
+def test_lists_matching_too_few_are_merged_with_the_first_matches_as_ranked_together(town_a, small_lists):
+    pages_with(town_a, 6)
+    pages_with(town_a, 6, word="一輪車", title="一輪車の会")
+    factories.notice(town_a, title=f"{WORD}と一輪車", lead="、".join([f"{WORD}と一輪車で遊ぼう"] * 9))
+    for number in range(3):
+        factories.notice(town_a, title=f"体育の日その{number}", lead=f"{WORD}と一輪車で遊ぼう")
+    matcher = matcher_for(analysis.parse(f"{WORD} 一輪車"), service.public_pages(town_a.site))
+    plan = champions.plan(matcher.tree)
+    together = matcher.ranked_anywhere(10, plan)
+    assert len(together) == 4
+    assert matcher.ranked_anywhere(10, plan, enough=100) == together
+
+
+def test_another_towns_pages_in_the_lists_send_the_search_on_to_the_first_matches(
+    town_a, town_b, small_lists, monkeypatch
+):
+    """The lists' matches were enough, but they were another town's: the town's own page is
+    found among the first matches, not by ranking every match."""
+    pages_with(town_b, 6)
+    pages_with(town_b, 6, word="一輪車", title="一輪車の会")
+    factories.notice(town_b, title=f"{WORD}と一輪車", lead="、".join([f"{WORD}と一輪車で遊ぼう"] * 9))
+    mine = factories.notice(town_a, title="体育の日", lead=f"{WORD}と一輪車で遊ぼう")
+    monkeypatch.setattr(backends.Matcher, "ranked_in_scope", lambda *args, **kwargs: 1 / 0)
+    assert ranked_ids(town_a, f"{WORD} 一輪車", 1) == [mine.pk]
