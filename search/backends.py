@@ -501,11 +501,12 @@ class PostgresMatcher(Matcher):
 
         With a ``plan``, only among its candidates. When a common word matches alone, they are
         looked up by key (an array: joined, PostgreSQL would rather test ``@@`` on every row of
-        the index). Otherwise (all of several words), in two statements: the candidates' ids,
-        then the ranking of those that match, left only bitmap scans so that PostgreSQL ANDs
-        the candidates' keys with the GIN index's matches and reads only the candidates that
-        match. A candidate without one of the words (most of a common word's list, for a
-        query of several) is then never read; tested one by one, each costs 15–25 µs.
+        the index), in one statement. Otherwise (all of several words): the lists' entries'
+        ids, then the ranking of those that match, left only bitmap scans so that PostgreSQL
+        may AND their keys with the GIN index's matches and read only the entries that match
+        (each read costs 15–25 µs); with ``enough`` (the caller's ``stop``), that is all when
+        as many match; otherwise the first matches in index order are found and ranked too.
+        The first matches are never tested again: the GIN index found them.
         """
         placeholders = ", ".join(["%s"] * len(self.content_types))
         query = analysis.to_tsquery(self.tree)
