@@ -505,8 +505,8 @@ class PostgresMatcher(Matcher):
         ids, then the ranking of those that match, left only bitmap scans so that PostgreSQL
         may AND their keys with the GIN index's matches and read only the entries that match
         (each read costs 15–25 µs); with ``enough`` (the caller's ``stop``), that is all when
-        as many match; otherwise the first matches in index order are found and ranked too.
-        The first matches are never tested again: the GIN index found them.
+        as many match; otherwise the first matches in index order are found, and those the
+        lists did not give are ranked too (never tested again: the GIN index found them).
         """
         placeholders = ", ".join(["%s"] * len(self.content_types))
         query = analysis.to_tsquery(self.tree)
@@ -569,57 +569,34 @@ class PostgresMatcher(Matcher):
             # (子ども 医療費, 3歳), that is the answer: the first matches in index order would
             # add pages that none of the words weighs most in, for 15–30 ms at 100,000 pages.
             listed_sql, listed_params = self.candidates(plan, fill=False)
-            with planner_settings(cursor, enable_seqscan="off"):
-                cursor.execute(listed_sql, listed_params)
-                listed = sorted(row[0] for row in cursor.fetchall())
-            rank_listed = (
-                f"{scored} WHERE e.id = ANY(%s::integer[]) AND (e.title || e.body) @@ to_tsquery('simple', %s) "
-                f"AND {of_types}"
-            )
-            rows = []
-            if enough is not None:
-                with planner_settings(cursor, enable_seqscan="off", enable_indexscan="off"):
-                    cursor.execute(
-                        f"{rank_listed} {order}",
-                        [*rank_params, key_array(listed), query, *self.content_types, limit],
-                    )
-                    rows = cursor.fetchall()
-                if len(rows) >= enough:
-                    self.first_left_out = True
-                    return rows
-            # The first matches are found through the GIN index: with a LIMIT the planner
-            # would rather scan the table, joining each row's title and body to test it. When
-            # there are fewer than FILL, they are every match, and so is what is ranked. They
-            # match, so they are ranked without a test (testing them cost 15 ms for 保育園 申込み).
             fill_sql, fill_params = self.entries_matching(self.tree)
             with planner_settings(cursor, enable_seqscan="off"):
+                cursor.execute(listed_sql, listed_params)
+                listed = {row[0] for row in cursor.fetchall()}
+                with planner_settings(cursor, enable_indexscan="off"):
+                    cursor.execute(
+                        f"{scored} WHERE e.id = ANY(%s::integer[]) AND (e.title || e.body) @@ "
+                        f"to_tsquery('simple', %s) AND {of_types} {order}",
+                        [*rank_params, key_array(sorted(listed)), query, *self.content_types, limit],
+                    )
+                    rows = cursor.fetchall()
+                self.first_left_out = enough is not None and len(rows) >= enough
+                if self.first_left_out:
+                    return rows
+                # The first matches are found through the GIN index: with a LIMIT the planner
+                # would rather scan the table, joining each row's title and body to test it.
+                # When there are fewer than FILL, they are every match, and so is what is
+                # ranked. They match, so they are ranked without a test (testing them cost
+                # 15 ms for 保育園 申込み), and only those the lists did not give.
                 cursor.execute(f"{fill_sql} LIMIT %s", [*fill_params, FILL])
                 first = {row[0] for row in cursor.fetchall()}
-            self.every_match_seen = len(first) < FILL
-            self.first_left_out = False
-            if enough is not None:
-                # The lists' matches are ranked already: only the first matches not among them.
+                self.every_match_seen = len(first) < FILL
                 cursor.execute(
                     f"{scored} WHERE e.id = ANY(%s::integer[]) AND {of_types} {order}",
-                    [*rank_params, key_array(sorted(first.difference(listed))), *self.content_types, limit],
+                    [*rank_params, key_array(sorted(first - listed)), *self.content_types, limit],
                 )
-                merged = sorted([*rows, *cursor.fetchall()], key=lambda row: (-row[1], -row[0]))
-                return merged[:limit]
-            with planner_settings(cursor, enable_seqscan="off", enable_indexscan="off"):
-                cursor.execute(
-                    f"({rank_listed}) UNION ALL ({scored} WHERE e.id = ANY(%s::integer[]) AND {of_types}) {order}",
-                    [
-                        *rank_params,
-                        key_array(sorted(set(listed).difference(first))),
-                        query,
-                        *self.content_types,
-                        *rank_params,
-                        key_array(sorted(first)),
-                        *self.content_types,
-                        limit,
-                    ],
-                )
-                return cursor.fetchall()
+                rows += cursor.fetchall()
+            return sorted(rows, key=lambda row: (-row[1], -row[0]))[:limit]
 
     def entries_matching(self, tree):
         return (

@@ -253,7 +253,8 @@ class DatabaseEngine:
                     [((THREAD_TYPE, pk), score, THREAD_SECTION, THREAD_TYPE, ()) for pk, score in threads],
                     matcher.score_order,
                 )[: MAX_MATCHES + 1]
-            cache.set(key, found, MATCHES_CACHE_SECONDS)
+            if MATCHES_CACHE_SECONDS:
+                cache.set(key, found, MATCHES_CACHE_SECONDS)
         return found
 
 
