@@ -136,6 +136,14 @@ class Promotion(models.Model):
         super().save(*args, **kwargs)
 
 
+@receiver([post_save, post_delete], sender=Promotion)
+def _promotions_changed(instance, **kwargs):
+    """The search keeps the town's promoted queries per generation (search.service)."""
+    from home.page_cache import invalidate_site
+
+    invalidate_site(instance.site_id)
+
+
 class QueryStat(models.Model):
     """How often a query was searched in a municipality on a day, and how often it found nothing.
 

@@ -32,12 +32,13 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
-from wagtail.models import Locale, Page
+from wagtail.models import Locale, Page, PageViewRestriction
 
 from home.models import LifeStage, SectionPage
 from home.page_cache import generation, per_generation
@@ -133,14 +134,35 @@ class SearchResults:
 
 
 def public_pages(site):
-    """Live pages anyone may read in the town's tree and its translations' trees."""
-    pages = Page.objects.live().public()
+    """Live pages anyone may read in the town's tree and its translations' trees.
+
+    Wagtail's ``public()`` reads every view restriction on each call; the restricted sections
+    and the town's trees are kept per generation instead (a restriction saved or deleted, and
+    a page published, moved or deleted, renew it: :mod:`home.page_cache`)."""
     if site is None:
-        return pages.none()
-    scoped = pages.descendant_of(site.root_page, inclusive=True)
-    for translation in site.root_page.get_translations():
-        scoped |= pages.descendant_of(translation, inclusive=True)
-    return scoped
+        return Page.objects.none()
+    restricted, trees = per_generation(site.pk, "search-scope", lambda: _scope(site))
+    pages = Page.objects.live()
+    if restricted:
+        pages = pages.exclude(_under(restricted))
+    return pages.filter(_under(trees))
+
+
+def _scope(site):
+    """([(path, depth)] of the restricted pages, [(path, depth)] of the town's root and its
+    translations): what :func:`public_pages` needs, as plain values that can be cached."""
+    restricted = list(PageViewRestriction.objects.values_list("page__path", "page__depth"))
+    trees = list(site.root_page.get_translations(inclusive=True).values_list("path", "depth"))
+    return restricted, trees
+
+
+def _under(pages):
+    """The pages at or below any of ``pages`` ((path, depth) pairs), as Wagtail's
+    ``descendant_of(page, inclusive=True)`` selects them."""
+    found = Q()
+    for path, depth in pages:
+        found |= Q(path__startswith=path, depth__gte=depth)
+    return found
 
 
 def _sections(site):
@@ -470,7 +492,7 @@ def _window(text, needles):
     return text[:SNIPPET_WINDOW], False
 
 
-def _hits(ranked, tree, sections, request=None, notes=(), english=False, explain=False, typed=""):
+def _hits(site, ranked, tree, sections, request=None, notes=(), english=False, explain=False, typed=""):
     """Hits for the ranked pages. ``explain`` (editors): which synonym made each page match.
     ``typed``, the words searched, are marked where a page writes them as typed (申込み, when
     the analysis searched 申し込み) without analysing the page's text."""
@@ -493,9 +515,7 @@ def _hits(ranked, tree, sections, request=None, notes=(), english=False, explain
             )
         )
         english_titles = dict(translations.values_list("translation_key", "title"))
-    english_locales = (
-        set(Locale.objects.filter(language_code="en").values_list("pk", flat=True)) if pages else set()
-    )
+    english_locales = _english_locales(site) if pages else set()
     types = _page_types()
     typed_trees = {note.typed: analysis.parse(note.typed) for note in notes} if explain else {}
     needles = _needles(tree, notes) if tree is not None else []
@@ -574,13 +594,23 @@ def _hits(ranked, tree, sections, request=None, notes=(), english=False, explain
     return hits
 
 
+def _english_locales(site):
+    """The keys of the English locales, kept per generation (a page in a new locale is
+    published, which renews it, before it can be found)."""
+    return per_generation(
+        site.pk,
+        "search-english-locales",
+        lambda: set(Locale.objects.filter(language_code="en").values_list("pk", flat=True)),
+    )
+
+
 def _section_title(key):
     return next((str(section.title) for section in SECTIONS if section.key == key), key)
 
 
 def _facet_options(counts, filters, sections):
     types = {**_page_types(), THREAD_TYPE: THREAD_TYPE_LABEL}
-    stages = {stage.slug: stage.name for stage in LifeStage.objects.all()}
+    stages = {stage.slug: stage.name for stage in LifeStage.objects.all()} if counts.get("stage") else {}
     section_titles = {key: title for key, title in sections.values()}
     if counts.get("section", {}).get(THREAD_SECTION) and THREAD_SECTION not in section_titles:
         # Board threads are counted under 掲示板・ブログ even where the town has no such section page.
@@ -598,8 +628,20 @@ def _facet_options(counts, filters, sections):
     return options
 
 
+def promoted_queries(site):
+    """The queries the town promotes pages for, kept per generation (a promotion saved or
+    deleted renews it: :mod:`search.models`)."""
+    return per_generation(
+        site.pk,
+        "search-promoted",
+        lambda: set(Promotion.objects.filter(site=site).values_list("query", flat=True)),
+    )
+
+
 def promotions(site, query, request=None):
     normalised = normalise_query(query)
+    if normalised not in promoted_queries(site):
+        return []
     rows = list(
         Promotion.objects.filter(site=site, query=normalised).select_related("page").order_by("sort_order")
     )
@@ -820,6 +862,7 @@ def search(
     english = bool(LATIN.search(query)) or (getattr(request, "LANGUAGE_CODE", "ja") == "en")
     explain = bool(request is not None and notes and request.user.has_perm("wagtailadmin.access_admin"))
     results.hits = _hits(
+        site,
         matches.ranked,
         tree,
         sections,

@@ -88,6 +88,18 @@ def test_a_translated_page_is_searchable_in_its_own_language(town_a, pages):
     assert translation.pk in hits(town_a.site, "doctor")
 
 
+def test_a_translation_published_after_a_search_is_searchable_at_once(town_a, pages):
+    """The town's trees (its root and the root's translations) are kept per generation; the
+    first English page published renews them."""
+    assert hits(town_a.site, "doctor") == []
+    english = Locale.objects.get_or_create(language_code="en")[0]
+    translation = pages["ichiji"].copy_for_translation(english, copy_parents=True)
+    translation.title = "Temporary childcare"
+    translation.lead = "We look after your child while you see a doctor."
+    translation.save_revision().publish()
+    assert translation.pk in hits(town_a.site, "doctor")
+
+
 def test_a_wrong_kanji_conversion_is_fixed_up_and_says_so(town_a, pages):
     results = service.search(town_a.site, "一次保育")
     assert results.corrected == "一時保育"

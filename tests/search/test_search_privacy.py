@@ -6,6 +6,8 @@ as a もしかして suggestion, or through the API. And a search response is ne
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from wagtail.models import PageViewRestriction
 
@@ -235,6 +237,32 @@ def test_a_page_made_private_is_gone_at_once(town_a):
     restrict(page, PageViewRestriction.PASSWORD, password="hinata")
     assert service.search(town_a.site, "わらべうた").total == 0
     assert service.complete(town_a.site, "わらべ") == []
+
+
+def test_a_restriction_lifted_brings_the_page_back_at_once(town_a):
+    page = factories.notice(town_a, title="わらべうたの会", lead="歌って遊びます。")
+    restriction = restrict(page, PageViewRestriction.LOGIN)
+    assert service.search(town_a.site, "わらべうた").total == 0  # the restricted sections are now kept
+    restriction.delete()
+    assert ids(service.search(town_a.site, "わらべうた")) == [page.id]
+
+
+def test_a_page_under_a_section_made_private_is_gone_at_once(town_a):
+    room = standard(town_a.sections["regional"], "資料室", "資料の部屋です。")
+    child = standard(room, "わらべうたの記録", "わらべうたの会の記録です。")
+    assert ids(service.search(town_a.site, "わらべうた")) == [child.id]
+    restrict(room, PageViewRestriction.LOGIN)
+    assert service.search(town_a.site, "わらべうた").total == 0
+
+
+def test_the_scope_is_kept_between_searches_not_read_each_time(town_a):
+    """Which sections are restricted and where the town's trees are is read once per generation."""
+    page = factories.notice(town_a, title="わらべうたの会", lead="歌って遊びます。")
+    restrict(factories.notice(town_a, title="内部の会", lead="内部です。"), PageViewRestriction.LOGIN)
+    assert ids(service.search(town_a.site, "わらべうた")) == [page.id]
+    with CaptureQueriesContext(connection) as queries:
+        assert ids(service.search(town_a.site, "わらべうた")) == [page.id]
+    assert not [query for query in queries if "wagtailcore_pageviewrestriction" in query["sql"]]
 
 
 def test_a_page_made_private_is_no_longer_suggested(town_a):

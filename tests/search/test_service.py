@@ -7,6 +7,8 @@ import datetime
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -252,6 +254,17 @@ def test_facets_count_the_matching_pages_by_section_type_and_stage(town_a, warab
     assert {option.key: option.label for option in results.facets["stage"]}["age-0"] == "0歳"
 
 
+def test_life_stages_are_read_only_when_a_found_page_has_one(town_a, warabe):
+    """The stage facet's labels are read when it has counts, and not for pages without stages."""
+    factories.notice(town_a, title="紙しばいの会", lead="紙しばいを読みます。")
+    with CaptureQueriesContext(connection) as queries:
+        results = service.search(town_a.site, "紙しばい")
+    assert results.total == 1 and results.facets["stage"] == []
+    assert not [query for query in queries if 'FROM "home_lifestage"' in query["sql"]]
+    results = service.search(town_a.site, "わらべうた")
+    assert [option.label for option in results.facets["stage"]] == ["0歳", "1〜2歳", "中高生"]
+
+
 def test_facets_use_the_paths_and_types_read_by_the_scope_check(town_a, warabe):
     """The scope check reads each page's path and type with its key: the facets need no
     second statement on the pages for them."""
@@ -486,6 +499,31 @@ def test_promotions_are_shown_on_the_first_page_only(town_a, five_pages):
     Promotion.objects.create(site=town_a.site, query="わらべうた", page=five_pages[0])
     assert len(service.search(town_a.site, "わらべうた", per_page=2).promotions) == 1
     assert service.search(town_a.site, "わらべうた", page=2, per_page=2).promotions == []
+
+
+def test_a_promotion_added_saved_or_removed_shows_at_once(town_a):
+    """The town's promoted queries are kept per generation: saving or deleting one renews them."""
+    factories.notice(town_a, title="給付金のお知らせ", lead="給付金の申請について。")
+    promoted = factories.service(town_a, title="出産・子育て応援", lead="新しい制度です。")
+    assert service.search(town_a.site, "給付金").promotions == []  # no promoted queries, now kept
+    promotion = Promotion.objects.create(site=town_a.site, query="給付金", page=promoted)
+    assert [hit.page.id for hit in service.search(town_a.site, "給付金").promotions] == [promoted.id]
+    promotion.query = "応援金"
+    promotion.save()
+    assert service.search(town_a.site, "給付金").promotions == []
+    assert [hit.page.id for hit in service.search(town_a.site, "応援金").promotions] == [promoted.id]
+    promotion.delete()
+    assert service.search(town_a.site, "応援金").promotions == []
+
+
+def test_a_query_nobody_promotes_reads_no_promotion(town_a):
+    factories.notice(town_a, title="給付金のお知らせ", lead="給付金の申請について。")
+    other = factories.service(town_a, title="出産・子育て応援", lead="新しい制度です。")
+    Promotion.objects.create(site=town_a.site, query="応援金", page=other)
+    service.search(town_a.site, "給付金")  # the promoted queries are now kept
+    with CaptureQueriesContext(connection) as queries:
+        assert service.search(town_a.site, "給付金").promotions == []
+    assert not [query for query in queries if "search_promotion" in query["sql"]]
 
 
 def test_promotion_is_shown_even_when_no_page_matches_the_words(client, town_a):
