@@ -150,9 +150,14 @@ def public_pages(site):
 
 def _scope(site):
     """([(path, depth)] of the restricted pages, [(path, depth)] of the town's root and its
-    translations): what :func:`public_pages` needs, as plain values that can be cached."""
-    restricted = list(PageViewRestriction.objects.values_list("page__path", "page__depth"))
+    translations): what :func:`public_pages` needs, as plain values that can be cached. Only
+    the restrictions in the town's trees, or above them, can hide one of its pages."""
     trees = list(site.root_page.get_translations(inclusive=True).values_list("path", "depth"))
+    restricted = [
+        (path, depth)
+        for path, depth in PageViewRestriction.objects.values_list("page__path", "page__depth")
+        if any(path.startswith(tree) or tree.startswith(path) for tree, _depth in trees)
+    ]
     return restricted, trees
 
 

@@ -255,6 +255,28 @@ def test_a_page_under_a_section_made_private_is_gone_at_once(town_a):
     assert service.search(town_a.site, "わらべうた").total == 0
 
 
+def test_a_restriction_on_the_towns_home_page_hides_every_page(town_a, town_b):
+    page = factories.notice(town_a, title="わらべうたの会", lead="歌って遊びます。")
+    other = factories.notice(town_b, title="わらべうたの集い", lead="歌って遊びます。")
+    assert ids(service.search(town_a.site, "わらべうた")) == [page.id]
+    restrict(town_a.site.root_page, PageViewRestriction.LOGIN)
+    assert service.search(town_a.site, "わらべうた").total == 0
+    assert ids(service.search(town_b.site, "わらべうた")) == [other.id]
+
+
+def test_another_towns_restrictions_are_not_part_of_the_scope(town_a, town_b):
+    other = restrict(factories.notice(town_b, title="内部の会", lead="内部です。"), PageViewRestriction.LOGIN)
+    own = restrict(
+        factories.notice(town_a, title="会員の会", lead="会員向けです。"), PageViewRestriction.LOGIN
+    )
+    restricted, trees = service._scope(town_a.site)
+    root = town_a.site.root_page.path
+    assert [path for path, _depth in trees] == [root]
+    assert (own.page.path, own.page.depth) in restricted
+    assert (other.page.path, other.page.depth) not in restricted
+    assert all(path.startswith(root) for path, _depth in restricted)
+
+
 def test_the_scope_is_kept_between_searches_not_read_each_time(town_a):
     """Which sections are restricted and where the town's trees are is read once per generation."""
     page = factories.notice(town_a, title="わらべうたの会", lead="歌って遊びます。")
