@@ -16,7 +16,9 @@ municipality, then for each size, smallest first:
    readings, one kanji, a sentence, no hit) through ``search.service.search`` as the search page
    does (after freezing what the process has loaded, as a server process does: config/startup.py), each once to warm up and then ``--repeat`` times (fewer when a query has taken
    ``--budget`` seconds), and prints p50, p95 and max over all runs, and for the slowest queries
-   how many SQL statements they ran and the slowest of them (``--explain`` adds its plan).
+   how many SQL statements they ran and the slowest of them (``--explain`` adds its plan);
+4. times the autocomplete (``search.service.complete``) on a list of prefixes a parent types
+   (a kana or two, a half-typed reading, the start of a word in kanji), each ``--repeat`` times.
 
 On SQLite at the largest size it then runs ``manage.py update_index`` once and reports how long
 it took and what progress it showed. Each database runs in its own process (Django is set up
@@ -97,6 +99,13 @@ QUERIES = [
     ("no hit", "量子コンピュータ"),
     ("no hit", "xyzzy"),
 ]
+
+# What a parent has typed so far when the autocomplete asks (search.service.complete): a kana or
+# two, a reading half typed, the start of a word in kanji, a whole word, nothing known.
+PREFIXES = [
+    "ほ", "ほい", "ほいく", "保育", "保育園", "じどう", "児童", "よぼう", "予防接", "子育て",
+    "一時", "り", "りにゅう", "ファミ", "こども", "歯", "ケア", "xyz",
+]  # fmt: skip
 
 # Generated text ------------------------------------------------------------------------------
 
@@ -359,6 +368,11 @@ def print_report(results, args, started):
                 )
                 for line in split["plan"]:
                     print(f"  {'':>8}     | {line}")
+            print(
+                f"  autocomplete (search.service.complete, {len(PREFIXES)} prefixes, {args.repeat} runs each): "
+                f"p50 {row['complete_p50_ms']:.1f} ms, p95 {row['complete_p95_ms']:.1f} ms, "
+                f"max {row['complete_max_ms']:.1f} ms"
+            )
             cold = sorted(row["queries"], key=lambda item: item["first_ms"], reverse=True)[:3]
             print(
                 "  first (cold) runs, slowest: "
@@ -601,6 +615,7 @@ class Bench:
         # is frozen, so no full garbage collection walks it in the middle of a timed search.
         settle()
         timings = self.time_queries(repeat, budget)
+        completions = self.time_completions(repeat)
         samples = sorted(ms for row in timings for ms in weighted(row["runs_ms"], repeat))
         cpu_samples = sorted(ms for row in timings for ms in weighted(row["cpu_ms"], repeat))
         slowest = sorted(timings, key=lambda row: row["median_ms"], reverse=True)[:5]
@@ -620,13 +635,17 @@ class Bench:
             "cpu_p95_ms": percentile(cpu_samples, 95) if cpu_samples else 0.0,
             "timed_runs": sum(len(row["runs_ms"]) for row in timings),
             "cached_p95_ms": percentile(sorted(row["cached_ms"] for row in timings), 95),
+            "complete_p50_ms": percentile(completions, 50),
+            "complete_p95_ms": percentile(completions, 95),
+            "complete_max_ms": completions[-1],
             "load": os.getloadavg(),
             "slowest": slowest,
             "queries": timings,
         }
         progress(
             f"{self.connection.vendor}, {size:,} pages: p50 {row['p50_ms']:.1f} ms, p95 {row['p95_ms']:.1f} ms, "
-            f"max {row['max_ms']:.1f} ms; repeated (cached ranking) p95 {row['cached_p95_ms']:.1f} ms"
+            f"max {row['max_ms']:.1f} ms; repeated (cached ranking) p95 {row['cached_p95_ms']:.1f} ms; "
+            f"autocomplete p50 {row['complete_p50_ms']:.1f} ms, p95 {row['complete_p95_ms']:.1f} ms"
         )
         return row
 
@@ -666,6 +685,19 @@ class Bench:
                 }
             )
         return timings
+
+    def time_completions(self, repeat):
+        """Each prefix once to warm up, then ``repeat`` times: sorted ms of every timed run."""
+        from search import service
+
+        samples = []
+        for prefix in PREFIXES:
+            service.complete(self.town.site, prefix)
+            for _run in range(repeat):
+                started = time.perf_counter()
+                service.complete(self.town.site, prefix)
+                samples.append((time.perf_counter() - started) * 1000)
+        return sorted(samples)
 
     def search(self, query, cached=False):
         """One public search as the search page runs it; returns the number of hits.
