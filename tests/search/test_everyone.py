@@ -79,12 +79,17 @@ def test_english_queries_find_the_japanese_page_with_its_english_title(town_a, p
         assert found[0].english_title == "Child allowance"
 
 
-def test_a_translated_page_is_searchable_in_its_own_language(town_a, pages):
+def publish_english_ichiji(pages):
     english = Locale.objects.get_or_create(language_code="en")[0]
     translation = pages["ichiji"].copy_for_translation(english, copy_parents=True)
     translation.title = "Temporary childcare"
     translation.lead = "We look after your child while you see a doctor."
     translation.save_revision().publish()
+    return translation
+
+
+def test_a_translated_page_is_searchable_in_its_own_language(town_a, pages):
+    translation = publish_english_ichiji(pages)
     assert translation.pk in hits(town_a.site, "doctor")
 
 
@@ -92,11 +97,7 @@ def test_a_translation_published_after_a_search_is_searchable_at_once(town_a, pa
     """The town's trees (its root and the root's translations) are kept per generation; the
     first English page published renews them."""
     assert hits(town_a.site, "doctor") == []
-    english = Locale.objects.get_or_create(language_code="en")[0]
-    translation = pages["ichiji"].copy_for_translation(english, copy_parents=True)
-    translation.title = "Temporary childcare"
-    translation.lead = "We look after your child while you see a doctor."
-    translation.save_revision().publish()
+    translation = publish_english_ichiji(pages)
     assert translation.pk in hits(town_a.site, "doctor")
 
 
