@@ -165,17 +165,12 @@ class HomePage(KnownRestrictionsMixin, Page):
         the town's restricted paths as of its generation (adding, changing or removing a
         restriction, or moving a page, starts a new one) instead of two queries per request.
         An alias on the way leaves the judgement to Wagtail, which follows it to its source."""
-        from .page_cache import per_generation
+        from .page_cache import restricted_paths
 
         site = Site.find_for_request(request)
         if site is None or self.alias_of_id or any(ancestor.alias_of_id for ancestor in _walked(page, self)):
             return False
-        restricted = per_generation(
-            site.pk,
-            "restricted-paths",
-            lambda: tuple(PageViewRestriction.objects.values_list("page__path", flat=True)),
-        )
-        return not any(page.path.startswith(path) for path in restricted)
+        return not any(page.path.startswith(path) for path in restricted_paths(site.pk))
 
     def get_context(self, request, *args, **kwargs):
         from portal_pages.queries import latest_notices, upcoming_events

@@ -67,6 +67,19 @@ def per_generation(site_id, name, build, seconds=60 * 60):
     return value
 
 
+def restricted_paths(site_id):
+    """The paths of every page with a view restriction, kept per generation of the town (adding,
+    changing or removing a restriction, or moving a page, starts a new one). A page at or below
+    one of them is private."""
+    from wagtail.models import PageViewRestriction
+
+    return per_generation(
+        site_id,
+        "restricted-paths",
+        lambda: tuple(PageViewRestriction.objects.values_list("page__path", flat=True)),
+    )
+
+
 def invalidate_site(site_id):
     """Make every cached page of one municipality stale."""
     cache.set(_generation_key(site_id), time.time_ns(), None)

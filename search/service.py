@@ -38,10 +38,10 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
-from wagtail.models import Locale, Page, PageViewRestriction
+from wagtail.models import Locale, Page
 
 from home.models import LifeStage, SectionPage
-from home.page_cache import generation, per_generation
+from home.page_cache import generation, per_generation, restricted_paths
 from home.roles import SECTIONS
 
 from . import analysis, community_index
@@ -136,37 +136,40 @@ class SearchResults:
 def public_pages(site):
     """Live pages anyone may read in the town's tree and its translations' trees.
 
-    Wagtail's ``public()`` reads every view restriction on each call; the restricted sections
-    and the town's trees are kept per generation instead (a restriction saved or deleted, and
-    a page published, moved or deleted, renew it: :mod:`home.page_cache`)."""
+    Wagtail's ``public()`` reads every view restriction on each call; the restricted paths and
+    the town's trees are kept per generation instead (a restriction saved or deleted, and a
+    page published, moved or deleted, renew them: :mod:`home.page_cache`)."""
     if site is None:
         return Page.objects.none()
-    restricted, trees = per_generation(site.pk, "search-scope", lambda: _scope(site))
+    hidden, trees = _scope(site)
     pages = Page.objects.live()
-    if restricted:
-        pages = pages.exclude(_under(restricted))
+    if hidden:
+        pages = pages.exclude(_under(hidden))
     return pages.filter(_under(trees))
 
 
 def _scope(site):
-    """([(path, depth)] of the restricted pages, [(path, depth)] of the town's root and its
-    translations): what :func:`public_pages` needs, as plain values that can be cached. Only
-    the restrictions in the town's trees, or above them, can hide one of its pages."""
-    trees = list(site.root_page.get_translations(inclusive=True).values_list("path", "depth"))
-    restricted = [
-        (path, depth)
-        for path, depth in PageViewRestriction.objects.values_list("page__path", "page__depth")
-        if any(path.startswith(tree) or tree.startswith(path) for tree, _depth in trees)
+    """(paths of the restricted pages that can hide one of the town's pages: in its trees or
+    above them, paths of the town's root and of its translations)."""
+    trees = per_generation(
+        site.pk,
+        "search-trees",
+        lambda: tuple(site.root_page.get_translations(inclusive=True).values_list("path", flat=True)),
+    )
+    hidden = [
+        path
+        for path in restricted_paths(site.pk)
+        if any(path.startswith(tree) or tree.startswith(path) for tree in trees)
     ]
-    return restricted, trees
+    return hidden, trees
 
 
-def _under(pages):
-    """The pages at or below any of ``pages`` ((path, depth) pairs), as Wagtail's
-    ``descendant_of(page, inclusive=True)`` selects them."""
+def _under(paths):
+    """The pages at or below any of ``paths``: Wagtail's ``descendant_of(page, inclusive=True)``
+    (a treebeard path starts with each of its ancestors' paths)."""
     found = Q()
-    for path, depth in pages:
-        found |= Q(path__startswith=path, depth__gte=depth)
+    for path in paths:
+        found |= Q(path__startswith=path)
     return found
 
 
